@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* String and string-vector (NULL-terminated char**) helpers. */
+
+#include <string.h>
+
+#include "macro.h"
+
+static inline bool streq(const char *a, const char *b) {
+        return strcmp(a, b) == 0;
+}
+static inline bool streq_ptr(const char *a, const char *b) {
+        if (!a || !b)
+                return a == b;
+        return streq(a, b);
+}
+static inline bool isempty(const char *s) {
+        return !s || !*s;
+}
+static inline const char *strempty(const char *s) {
+        return s ?: "";
+}
+
+/* Returns a pointer behind the prefix, or NULL. */
+char *startswith(const char *s, const char *prefix);
+char *endswith(const char *s, const char *suffix);
+/* Strips leading and trailing white space in place. */
+char *strstrip(char *s);
+/* Like asprintf(), but returns the string or NULL. */
+char *strprintf(const char *format, ...) _printf_(1, 2);
+
+char **strv_free(char **l);
+static inline void strv_freep(char ***l) {
+        strv_free(*l);
+}
+#define _cleanup_strv_free_ _cleanup_(strv_freep)
+size_t strv_length(char *const *l);
+char **strv_copy(char *const *l);
+/* Appends a copy of value; returns 0 or -ENOMEM. */
+int strv_extend(char ***l, const char *value);
+/* Appends value itself (taking ownership even on failure). */
+int strv_consume(char ***l, char *value);
+bool strv_contains(char *const *l, const char *s);
+/* Sets or replaces "KEY=..." in an environment block. */
+int strv_env_set(char ***l, const char *assignment);
+const char *strv_env_get(char *const *l, const char *key);
+
+#define STRV_FOREACH(s, l) for (char **s = (l); s && *s; s++)
+
+/* Splits s at any of the separator characters, dropping empty words. */
+int strv_split(const char *s, const char *separators, char ***ret);

@@ -1,0 +1,20 @@
+#!/bin/sh
+# Installs every package that building corral, its demo, tests and
+# benchmarks need on a fresh Debian 12 machine. Idempotent; run as root.
+set -eu
+export DEBIAN_FRONTEND=noninteractive
+
+BUILD="meson ninja-build pkg-config gcc libc6-dev \
+  libsystemd-dev libseccomp-dev libinih-dev libarchive-dev libcmocka-dev"
+RUNTIME="busybox-static dbus-daemon dbus-bin util-linux procps iproute2 kmod"
+PEERS="tini dumb-init catatonit crun runc systemd-container"
+
+missing=""
+for p in $BUILD $RUNTIME ${CORRAL_WITH_PEERS:+$PEERS}; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
