@@ -5,8 +5,10 @@ set -eu
 export DEBIAN_FRONTEND=noninteractive
 
 BUILD="meson ninja-build pkg-config gcc libc6-dev \
-  libsystemd-dev libseccomp-dev libinih-dev libarchive-dev libcmocka-dev"
-RUNTIME="busybox-static dbus-daemon dbus-bin util-linux procps iproute2 kmod"
+  libsystemd-dev libseccomp-dev libinih-dev libarchive-dev libcmocka-dev \
+  libjson-c-dev libssl-dev"
+RUNTIME="busybox-static dbus-daemon dbus-bin util-linux procps iproute2 kmod \
+  umoci skopeo python3 attr"
 PEERS="tini dumb-init catatonit crun runc systemd-container"
 
 missing=""
