@@ -136,3 +136,101 @@ int strv_split(const char *s, const char *separators, char ***ret) {
         *ret = TAKE_PTR(l);
         return 0;
 }
+
+static int unhex(char c) {
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -EINVAL;
+}
+
+/* One escape behind a backslash at s; returns how many characters it took. */
+static int unescape_one(const char *s, char *ret) {
+        static const struct {
+                char in, out;
+        } simple[] = {
+                { 'a', '\a' }, { 'b', '\b' }, { 'f', '\f' }, { 'n', '\n' }, { 'r', '\r' },
+                { 't', '\t' }, { 'v', '\v' }, { 's', ' ' },  { '\\', '\\' }, { '"', '"' },
+                { '\'', '\'' }, { ' ', ' ' },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(simple); i++)
+                if (*s == simple[i].in) {
+                        *ret = simple[i].out;
+                        return 1;
+                }
+        if (*s == 'x') {
+                int a = unhex(s[1]), b = a < 0 ? -EINVAL : unhex(s[2]);
+                /* NUL would end the word early: refuse it like systemd does. */
+                if (a < 0 || b < 0 || (a == 0 && b == 0))
+                        return -EINVAL;
+                *ret = (char) (a << 4 | b);
+                return 3;
+        }
+        return -EINVAL;
+}
+
+int extract_first_word(const char **p, char **ret) {
+        const char *s = *p;
+        char quote = 0;
+
+        s += strspn(s, WHITESPACE);
+        if (!*s)
+                return 0;
+
+        /* The word is never longer than what is left of the input. */
+        _cleanup_free_ char *w = malloc(strlen(s) + 1);
+        if (!w)
+                return -ENOMEM;
+        size_t n = 0;
+
+        for (; *s; s++) {
+                if (*s == '\\') {
+                        char c;
+                        int k = unescape_one(s + 1, &c);
+                        if (k < 0)
+                                return -EINVAL;
+                        w[n++] = c;
+                        s += k;
+                } else if (quote) {
+                        if (*s == quote)
+                                quote = 0;
+                        else
+                                w[n++] = *s;
+                } else if (*s == '"' || *s == '\'')
+                        quote = *s;
+                else if (strchr(WHITESPACE, *s))
+                        break;
+                else
+                        w[n++] = *s;
+        }
+        if (quote)
+                return -EINVAL;
+
+        w[n] = 0;
+        *p = s;
+        *ret = TAKE_PTR(w);
+        return 1;
+}
+
+int strv_split_quoted(const char *s, char ***ret) {
+        _cleanup_strv_free_ char **l = calloc(1, sizeof(char *));
+        if (!l)
+                return -ENOMEM;
+        for (;;) {
+                char *w;
+                int r = extract_first_word(&s, &w);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        break;
+                r = strv_consume(&l, w);
+                if (r < 0)
+                        return r;
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
+}

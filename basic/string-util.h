@@ -7,6 +7,8 @@
 
 #include "macro.h"
 
+#define WHITESPACE " \t\n\r"
+
 static inline bool streq(const char *a, const char *b) {
         return strcmp(a, b) == 0;
 }
@@ -50,3 +52,15 @@ const char *strv_env_get(char *const *l, const char *key);
 
 /* Splits s at any of the separator characters, dropping empty words. */
 int strv_split(const char *s, const char *separators, char ***ret);
+
+/* Word splitting with systemd's quoting rules, as unit files and
+ * .nspawn files use them: words are separated by white space; "..." and
+ * '...' group (the quotes are removed, and may appear mid-word: a'b c'
+ * is one word "ab c"); a backslash escapes the next character, with the C
+ * escapes \a \b \f \n \r \t \v \\ \" \' \s (space) and \xHH
+ * translated, inside quotes too. Returns 1 and the word in *ret, 0 at the
+ * end of the string, -EINVAL for an unterminated quote, a trailing
+ * backslash or an unknown escape (then *p is left alone). */
+int extract_first_word(const char **p, char **ret);
+/* All words of s, split as extract_first_word() does. */
+int strv_split_quoted(const char *s, char ***ret);
