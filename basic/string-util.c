@@ -113,6 +113,17 @@ int strv_env_set(char ***l, const char *assignment) {
         return strv_consume(l, v);
 }
 
+int strv_env_unset(char **l, const char *key) {
+        char **slot = env_find(l, key, strlen(key));
+        if (!slot)
+                return 0;
+        free(*slot);
+        /* Shift the rest down, NULL included. */
+        for (; *slot; slot++)
+                *slot = slot[1];
+        return 1;
+}
+
 const char *strv_env_get(char *const *l, const char *key) {
         char **slot = env_find(l, key, strlen(key));
         return slot ? *slot + strlen(key) + 1 : NULL;

@@ -47,6 +47,8 @@ bool strv_contains(char *const *l, const char *s);
 /* Sets or replaces "KEY=..." in an environment block. */
 int strv_env_set(char ***l, const char *assignment);
 const char *strv_env_get(char *const *l, const char *key);
+/* Removes KEY=... from an environment block; 1 if it was there, 0 if not. */
+int strv_env_unset(char **l, const char *key);
 
 #define STRV_FOREACH(s, l) for (char **s = (l); s && *s; s++)
 
