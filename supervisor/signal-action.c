@@ -46,11 +46,11 @@ const char *signal_action_to_string(SignalAction a) {
         return signal_action_names[a];
 }
 
-SignalAction signal_action_from_string(const char *s) {
+int signal_action_from_string(const char *s) {
         for (size_t i = 0; i < ELEMENTSOF(signal_action_names); i++)
                 if (streq_ptr(s, signal_action_names[i]))
-                        return (SignalAction) i;
-        return (SignalAction) -EINVAL;
+                        return (int) i;
+        return -EINVAL;
 }
 
 static int entry_signal(const SignalEntry *e) {

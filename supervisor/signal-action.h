@@ -17,7 +17,7 @@ typedef enum SignalAction {
 } SignalAction;
 
 const char *signal_action_to_string(SignalAction a);
-SignalAction signal_action_from_string(const char *s); /* -EINVAL when unknown */
+int signal_action_from_string(const char *s); /* a SignalAction, or -EINVAL */
 
 SignalAction signal_action_of(int sig);
 
