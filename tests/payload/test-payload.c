@@ -295,14 +295,15 @@ static int cmd_write(int argc, char **argv) {
 
 static int cmd_alloc(int argc, char **argv) {
         long mb;
-        char *p;
+        volatile char *p;
 
         if (parse_nonneg(argv[1], &mb) < 0)
                 return usage("alloc: invalid size '%s'", argv[1]);
         p = malloc((size_t) mb << 20);
         if (!p)
                 return 1;
-        /* Touch every page so that it is really charged. */
+        /* Touch every page so that it is really charged; volatile, or the
+         * compiler drops the stores and the malloc() with them. */
         for (size_t i = 0; i < ((size_t) mb << 20); i += 4096)
                 p[i] = 1;
         return -1;
