@@ -330,6 +330,31 @@ static int cmd_forkbomb(int argc, char **argv) {
         return -1;
 }
 
+/* Starts N chains of processes that each fork a child and exit at once,
+ * forever: the PIDs keep changing, so only a kill that stops forking first
+ * (freezer, cgroup.kill) catches them all. The caller goes on. */
+static int cmd_forkloop(int argc, char **argv) {
+        long n = 4;
+
+        if (argc > 1 && parse_nonneg(argv[1], &n) < 0)
+                return usage("forkloop: invalid count '%s'", argv[1]);
+        for (long i = 0; i < n; i++) {
+                pid_t pid = fork();
+                if (pid < 0)
+                        return 1;
+                if (pid > 0)
+                        continue;
+                for (;;) {
+                        pid_t c = fork();
+                        if (c > 0)
+                                _exit(0);
+                        if (c < 0) /* out of PIDs for a moment: try again */
+                                sleep_seconds(0.001);
+                }
+        }
+        return -1;
+}
+
 static int cmd_spin(int argc, char **argv) {
         volatile unsigned long i = 0;
 
@@ -375,6 +400,7 @@ static const Command commands[] = {
         { "write", "FILE [TEXT...]", "write TEXT to FILE (a readiness marker)", 1, 64, cmd_write },
         { "alloc", "MB", "allocate and touch MB MiB", 1, 1, cmd_alloc },
         { "forkbomb", "[N]", "fork pausing children until failure (or N)", 0, 1, cmd_forkbomb },
+        { "forkloop", "[N]", "start N (4) chains that fork and exit, forever", 0, 1, cmd_forkloop },
         { "spin", "", "burn CPU forever", 0, 0, cmd_spin },
         { "notify-ready", "[STATUS]", "send READY=1 to $NOTIFY_SOCKET", 0, 1, cmd_notify_ready },
         { "help", "", "list the commands", 0, 0, cmd_help },
