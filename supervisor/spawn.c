@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
@@ -19,6 +20,8 @@
 #include "string-util.h"
 
 extern char **environ;
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 static const char *const spawn_stage_names[_SPAWN_STAGE_MAX] = {
         [SPAWN_STAGE_SESSION] = "set up the session of",
@@ -101,6 +104,40 @@ static _noreturn_ void child_fail(int fd, SpawnStage stage, int error) {
         _exit(stage == SPAWN_STAGE_EXEC ? exit_status_from_exec_errno(error) : EXIT_STATUS_CANNOT_EXECUTE);
 }
 
+/* execvp() without its fallback of running a file that is no program
+ * through /bin/sh: the image may have no shell, and a payload that is not
+ * a program is an error (126) here, as it is for runc and crun. The
+ * payload's own PATH is searched. Returns the error when nothing could be
+ * executed: EACCES if a candidate was found but refused, as execvp() does. */
+static int exec_search(char **argv, char **env) {
+        const char *path = strv_env_get(env, "PATH") ?: DEFAULT_PATH;
+        const char *name = argv[0];
+        size_t nl = strlen(name);
+        int saved = -ENOENT;
+
+        if (strchr(name, '/')) {
+                execve(name, argv, env);
+                return -errno;
+        }
+
+        for (const char *p = path;; p++) {
+                const char *e = strchrnul(p, ':');
+                size_t dl = (size_t) (e - p);
+                char full[dl + 1 + nl + 1];
+
+                /* An empty entry means the current directory. */
+                snprintf(full, sizeof full, "%.*s%s%s", (int) dl, p, dl > 0 ? "/" : "", name);
+                execve(full, argv, env);
+                if (errno == EACCES)
+                        saved = -EACCES;
+                else if (!IN_SET(errno, ENOENT, ENOTDIR, ESTALE, ELOOP, ENAMETOOLONG, ENODEV, ETIMEDOUT))
+                        return -errno;
+                if (*e == 0)
+                        return saved;
+                p = e;
+        }
+}
+
 static _noreturn_ void child_run(const SupervisorConfig *c, char **env, char *listen_pid, int errfd) {
         int keep[c->n_listen_fds + 1];
         int r;
@@ -133,10 +170,7 @@ static _noreturn_ void child_run(const SupervisorConfig *c, char **env, char *li
         if (r < 0)
                 child_fail(errfd, SPAWN_STAGE_SIGNALS, r);
 
-        /* execvp() looks PATH up in environ, so the payload's own PATH counts. */
-        environ = env;
-        execvp(c->argv[0], c->argv);
-        child_fail(errfd, SPAWN_STAGE_EXEC, -errno);
+        child_fail(errfd, SPAWN_STAGE_EXEC, exec_search(c->argv, env));
 }
 
 /* The payload's environment. The LISTEN_PID entry is a fixed-size buffer

@@ -166,7 +166,8 @@ static int cmd_ignore_term(int argc, char **argv) {
 
 /* Leaves N orphans behind: a child forks N grandchildren and exits at
  * once, so they are re-parented to PID 1 or the subreaper. They live SEC
- * seconds (default: until killed), then exit and must be reaped. */
+ * seconds (default: until killed), then exit and must be reaped. Prints
+ * "orphan=PID" for each. */
 static int cmd_orphans(int argc, char **argv) {
         long n;
         double sec = -1;
@@ -181,8 +182,11 @@ static int cmd_orphans(int argc, char **argv) {
         if (pid < 0)
                 return 1;
         if (pid == 0) {
-                for (long i = 0; i < n; i++)
-                        if (fork() == 0) {
+                for (long i = 0; i < n; i++) {
+                        pid_t o = fork();
+                        if (o > 0)
+                                printf("orphan=%d\n", (int) o);
+                        if (o == 0) {
                                 if (sec >= 0)
                                         sleep_seconds(sec);
                                 else
@@ -190,6 +194,8 @@ static int cmd_orphans(int argc, char **argv) {
                                                 pause();
                                 _exit(0);
                         }
+                }
+                fflush(stdout);
                 _exit(0);
         }
         (void) waitpid(pid, NULL, 0);
@@ -290,6 +296,14 @@ static int cmd_write(int argc, char **argv) {
                 snprintf(text + strlen(text), sizeof text - strlen(text), "%s%s", i > 2 ? " " : "", argv[i]);
         if (write_file(argv[1], text, O_TRUNC) < 0)
                 return usage("write: cannot write '%s'", argv[1]);
+        return -1;
+}
+
+/* Waits until FILE exists (polling every 10 ms): lets a test order
+ * its steps against the payload's. */
+static int cmd_wait_file(int argc, char **argv) {
+        while (access(argv[1], F_OK) < 0)
+                sleep_seconds(0.01);
         return -1;
 }
 
@@ -398,6 +412,7 @@ static const Command commands[] = {
         { "fds", "[FILE]", "print the open file descriptors", 0, 1, cmd_fds },
         { "env", "NAME...", "print environment variables", 1, 64, cmd_env },
         { "write", "FILE [TEXT...]", "write TEXT to FILE (a readiness marker)", 1, 64, cmd_write },
+        { "wait-file", "FILE", "wait until FILE exists", 1, 1, cmd_wait_file },
         { "alloc", "MB", "allocate and touch MB MiB", 1, 1, cmd_alloc },
         { "forkbomb", "[N]", "fork pausing children until failure (or N)", 0, 1, cmd_forkbomb },
         { "forkloop", "[N]", "start N (4) chains that fork and exit, forever", 0, 1, cmd_forkloop },

@@ -1,0 +1,92 @@
+# shellcheck shell=bash
+# Helpers shared by the corral-init root tests (test-init-*.sh), on top of
+# lib.sh: start corral-init as PID 1 of a new PID namespace ("pid1") or as
+# a plain process that must make itself a subreaper ("plain"), find its
+# payload, and collect its exit status.
+#
+#   start_init pid1 [OPTIONS] -- CMD...   # sets WRAP and INIT
+#   finish_init                           # waits, sets RC
+#
+# WRAP is the background job to wait for (unshare or corral-init itself),
+# INIT corral-init's PID as the host sees it.
+
+P=$PAYLOAD
+
+_child_of() {
+        _child=$(pgrep -o -P "$1" 2>/dev/null) && [ -n "$_child" ]
+}
+
+start_init() {
+        local mode=$1
+        shift
+        if [ "$mode" = pid1 ]; then
+                unshare --pid --fork --kill-child "$CORRAL_INIT" "$@" &
+                WRAP=$!
+                if ! wait_for 5 _child_of "$WRAP"; then
+                        INIT=0
+                        return 1
+                fi
+                INIT=$_child
+        else
+                "$CORRAL_INIT" "$@" &
+                WRAP=$!
+                INIT=$WRAP
+        fi
+        defer "kill -9 $INIT $WRAP"
+        return 0
+}
+
+# payload_pid: the PID of corral-init's first child, waiting for it.
+payload_pid() {
+        wait_for 5 _child_of "$INIT" && echo "$_child"
+}
+
+# finish_init [TIMEOUT]: waits for WRAP (SIGKILL after TIMEOUT seconds,
+# default 20) and sets RC to its exit status.
+finish_init() {
+        local t=${1:-20} i
+        for ((i = 0; i < t * 50; i++)); do
+                kill -0 "$WRAP" 2>/dev/null || break
+                sleep 0.02
+        done
+        kill -0 "$WRAP" 2>/dev/null && kill -9 "$WRAP"
+        wait "$WRAP"
+        RC=$?
+}
+
+# ms: monotonic-enough milliseconds for elapsed-time checks.
+ms() {
+        echo $(($(date +%s%N) / 1000000))
+}
+
+# lines FILE: the file's lines joined by spaces ("" when missing).
+lines() {
+        [ -f "$1" ] && tr '\n' ' ' <"$1" | sed 's/ $//'
+}
+
+# has_lines N FILE: FILE has at least N lines.
+has_lines() {
+        [ -f "$2" ] && [ "$(wc -l <"$2")" -ge "$1" ]
+}
+
+# zombies_below PID: how many processes below PID (children and deeper) are zombies.
+zombies_below() {
+        local n=0 p pids=("$1") all=()
+        while [ ${#pids[@]} -gt 0 ]; do
+                p=${pids[0]}
+                pids=("${pids[@]:1}")
+                for c in $(pgrep -P "$p"); do
+                        all+=("$c")
+                        pids+=("$c")
+                done
+        done
+        for p in "${all[@]}"; do
+                [ "$(awk '{ sub(/.*\) /, ""); print $1 }' "/proc/$p/stat" 2>/dev/null)" = Z ] && n=$((n + 1))
+        done
+        echo "$n"
+}
+
+# alive PID: the process exists and is not a zombie.
+alive() {
+        [ -e "/proc/$1/stat" ] && [ "$(awk '{ sub(/.*\) /, ""); print $1 }' "/proc/$1/stat" 2>/dev/null)" != Z ]
+}
