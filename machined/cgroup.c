@@ -145,9 +145,9 @@ int cgroup_parse_mountinfo(const char *text, CgroupHierarchy **ret, size_t *ret_
                                 sep = i;
                                 break;
                         }
-                if (sep == 0 || sep + 3 > nf - 0 || nf < sep + 3)
+                if (sep == 0 || nf < sep + 4)
                         continue; /* malformed: not ours to judge */
-                const char *fstype = f[sep + 1], *superopts = nf > sep + 3 ? f[sep + 3] : "";
+                const char *fstype = f[sep + 1], *superopts = f[sep + 3];
                 bool unified = streq(fstype, "cgroup2");
                 if (!unified && !streq(fstype, "cgroup"))
                         continue;
