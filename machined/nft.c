@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Port forward specs, the text of corral's nftables table, and applying
+ * it through libnftables. */
+
+#include <arpa/inet.h>
+#include <nftables/libnftables.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "nft.h"
+#include "parse-util.h"
+#include "string-util.h"
+
+static int parse_port(const char *s, size_t n, uint16_t *ret) {
+        char buf[8];
+        uint32_t v;
+
+        if (n == 0 || n >= sizeof(buf))
+                return -EINVAL;
+        memcpy(buf, s, n);
+        buf[n] = 0;
+        if (parse_uint32(buf, &v) < 0 || v == 0 || v > 65535)
+                return -EINVAL;
+        *ret = (uint16_t) v;
+        return 0;
+}
+
+int port_forward_parse(const char *spec, PortForward *ret) {
+        PortForward p = { .protocol = IPPROTO_TCP };
+        const char *s = spec, *colon;
+
+        if (isempty(spec))
+                return -EINVAL;
+        if ((colon = startswith(s, "tcp:")))
+                s = colon;
+        else if ((colon = startswith(s, "udp:"))) {
+                p.protocol = IPPROTO_UDP;
+                s = colon;
+        }
+
+        colon = strchr(s, ':');
+        if (parse_port(s, colon ? (size_t) (colon - s) : strlen(s), &p.host_port) < 0)
+                return -EINVAL;
+        if (colon) {
+                if (parse_port(colon + 1, strlen(colon + 1), &p.container_port) < 0)
+                        return -EINVAL;
+        } else
+                p.container_port = p.host_port;
+
+        *ret = p;
+        return 0;
+}
+
+static const char *protocol_name(int protocol) {
+        return protocol == IPPROTO_UDP ? "udp" : "tcp";
+}
+
+const char *port_forward_to_string(const PortForward *p, char *buf, size_t size) {
+        snprintf(buf, size, "%s:%u:%u", protocol_name(p->protocol), p->host_port, p->container_port);
+        return buf;
+}
+
+/* Quotes an interface name for nft; names are checked by the caller to be
+ * valid interface names, which never contain a double quote. */
+static void put_dnat_rules(FILE *f, const NftForward *fwd, size_t n_fwd, const char *match) {
+        for (size_t i = 0; i < n_fwd; i++) {
+                char a[INET_ADDRSTRLEN];
+                inet_ntop(AF_INET, &fwd[i].address, a, sizeof(a));
+                fprintf(f, "\t\t%sfib daddr type local %s dport %u dnat to %s:%u\n",
+                        match, protocol_name(fwd[i].port.protocol), fwd[i].port.host_port,
+                        a, fwd[i].port.container_port);
+        }
+}
+
+int nft_ruleset_text(const NftMasquerade *masq, size_t n_masq, const NftForward *fwd, size_t n_fwd,
+                     char **ret) {
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *f;
+
+        f = open_memstream(&buf, &size);
+        if (!f)
+                return -ENOMEM;
+
+        /* "add" before "delete" makes the delete succeed whether or not
+         * the table exists, and the three statements are one transaction:
+         * nobody ever sees a half-built table. */
+        fprintf(f, "add table " NFT_TABLE_FAMILY " " NFT_TABLE_NAME "\n"
+                   "delete table " NFT_TABLE_FAMILY " " NFT_TABLE_NAME "\n");
+
+        if (n_masq > 0 || n_fwd > 0) {
+                fprintf(f, "table " NFT_TABLE_FAMILY " " NFT_TABLE_NAME " {\n");
+
+                fprintf(f, "\tchain prerouting {\n"
+                           "\t\ttype nat hook prerouting priority -100; policy accept;\n");
+                put_dnat_rules(f, fwd, n_fwd, "");
+                fprintf(f, "\t}\n");
+
+                /* Connections the host itself opens to one of its own
+                 * addresses; loopback is left alone, since replies could
+                 * not be routed back to 127.0.0.0/8 from a bridge. */
+                fprintf(f, "\tchain output {\n"
+                           "\t\ttype nat hook output priority -100; policy accept;\n");
+                put_dnat_rules(f, fwd, n_fwd, "ip daddr != 127.0.0.0/8 ");
+                fprintf(f, "\t}\n");
+
+                fprintf(f, "\tchain postrouting {\n"
+                           "\t\ttype nat hook postrouting priority 100; policy accept;\n");
+                for (size_t i = 0; i < n_masq; i++) {
+                        char s[SUBNET_STRING_MAX];
+                        subnet_to_string(&masq[i].subnet, s);
+                        /* Outbound: leaving the pool's bridge. */
+                        fprintf(f, "\t\tip saddr %s oifname != \"%s\" masquerade\n", s, masq[i].bridge);
+                        /* Hairpin: a machine reaching another through a
+                         * forwarded host port; without this the reply would
+                         * bypass the host and be dropped by the caller. */
+                        fprintf(f, "\t\tct status dnat ip saddr %s oifname \"%s\" masquerade\n",
+                                s, masq[i].bridge);
+                }
+                fprintf(f, "\t}\n}\n");
+        }
+
+        if (fflush(f) != 0 || ferror(f)) {
+                fclose(f);
+                free(buf);
+                return -ENOMEM;
+        }
+        fclose(f);
+        *ret = buf;
+        return 0;
+}
+
+static void nft_ctx_freep(struct nft_ctx **ctx) {
+        if (*ctx)
+                nft_ctx_free(*ctx);
+}
+
+int nft_apply(const char *text, char **ret_error) {
+        _cleanup_(nft_ctx_freep) struct nft_ctx *ctx = NULL;
+
+        ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+        if (!ctx)
+                return -ENOMEM;
+        if (nft_ctx_buffer_output(ctx) < 0 || nft_ctx_buffer_error(ctx) < 0)
+                return -ENOMEM;
+
+        if (nft_run_cmd_from_buffer(ctx, text) != 0) {
+                if (ret_error) {
+                        const char *e = nft_ctx_get_error_buffer(ctx);
+                        *ret_error = strdup(strempty(e));
+                }
+                /* libnftables reports no errno; the kernel refusing a
+                 * well-formed ruleset is most often a missing module. */
+                return -EOPNOTSUPP;
+        }
+        return 0;
+}
