@@ -16,16 +16,20 @@ _child_of() {
         _child=$(pgrep -o -P "$1" 2>/dev/null) && [ -n "$_child" ]
 }
 
+_up_or_gone() {
+        _child_of "$1" || ! kill -0 "$1" 2>/dev/null
+}
+
 start_init() {
         local mode=$1
         shift
         if [ "$mode" = pid1 ]; then
                 unshare --pid --fork --kill-child "$CORRAL_INIT" "$@" &
                 WRAP=$!
-                if ! wait_for 5 _child_of "$WRAP"; then
-                        INIT=0
-                        return 1
-                fi
+                # A quick payload may be done before we look: then there is
+                # no corral-init to find, and only WRAP's status counts.
+                _child=0
+                wait_for 5 _up_or_gone "$WRAP" || return 1
                 INIT=$_child
         else
                 "$CORRAL_INIT" "$@" &
