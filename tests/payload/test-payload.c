@@ -227,13 +227,16 @@ static int read_status_line(const char *key, char *buf, size_t size) {
  * signal state, one key=value a line. */
 static int cmd_status(int argc, char **argv) {
         char stat[1024], blk[64] = "?", ign[64] = "?";
-        int ppid = 0, pgrp = 0, sid = 0, tty = 0, tpgid = 0;
+        /* Every id from /proc, so that they are all in the namespace of the
+         * /proc mounted here (getpid() would be our own namespace's). */
+        int pid = 0, ppid = 0, pgrp = 0, sid = 0, tty = 0, tpgid = 0;
         FILE *f, *out = stdout;
 
         f = fopen("/proc/self/stat", "re");
         if (f) {
                 if (fgets(stat, sizeof stat, f)) {
                         char *p = strrchr(stat, ')');
+                        pid = atoi(stat);
                         if (p)
                                 (void) sscanf(p + 1, " %*c %d %d %d %d %d", &ppid, &pgrp, &sid, &tty, &tpgid);
                 }
@@ -248,7 +251,7 @@ static int cmd_status(int argc, char **argv) {
                         return usage("status: cannot open '%s'", argv[1]);
         }
         fprintf(out, "pid=%d\nppid=%d\npgid=%d\nsid=%d\ntty_nr=%d\ntpgid=%d\nSigBlk=%s\nSigIgn=%s\n",
-                (int) getpid(), ppid, pgrp, sid, tty, tpgid, blk, ign);
+                pid, ppid, pgrp, sid, tty, tpgid, blk, ign);
         if (out != stdout)
                 fclose(out);
         else
