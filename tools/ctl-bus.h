@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* corralctl's side of the bus: connecting (system bus, --bus or
+ * $CORRAL_BUS_ADDRESS), object paths of machines, and reading properties
+ * and arbitrary D-Bus values into json-c objects, which both the table
+ * and the JSON printers then consume. */
+
+#include <json-c/json.h>
+#include <systemd/sd-bus.h>
+
+#include "macro.h"
+
+#define CORRAL_BUS_NAME "org.corral.machine1"
+#define CORRAL_BUS_PATH "/org/corral/machine1"
+#define CORRAL_MANAGER_IFACE "org.corral.machine1.Manager"
+#define CORRAL_MACHINE_IFACE "org.corral.machine1.Machine"
+#define CORRAL_JOB_IFACE "org.corral.machine1.Job"
+#define CORRAL_MACHINE_PATH_PREFIX "/org/corral/machine1/machine"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put);
+
+/* address NULL: $CORRAL_BUS_ADDRESS, else the system bus. */
+int ctl_bus_connect(const char *address, sd_bus **ret);
+
+/* Calls a Manager method; error is filled in on failure. */
+int ctl_call_manager(sd_bus *bus, const char *method, sd_bus_error *error, sd_bus_message **reply,
+                     const char *types, ...);
+
+/* Reads the next complete value of any signature from m into JSON:
+ * integers, doubles, booleans and strings as such, arrays as arrays,
+ * dictionaries as objects, structs as arrays, except a(iay)-style
+ * addresses (iay), which become "10.0.0.2" strings. */
+int ctl_bus_read_value(sd_bus_message *m, json_object **ret);
+
+/* GetAll(interface) of path as a JSON object, keys the property names. */
+int ctl_bus_get_all(sd_bus *bus, const char *path, const char *interface, sd_bus_error *error,
+                    json_object **ret);
+
+/* Resolves a machine name to its object path with GetMachine(). */
+int ctl_machine_path(sd_bus *bus, const char *name, sd_bus_error *error, char **ret);

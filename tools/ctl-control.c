@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The verbs that change machines: start (and waiting until the machine
+ * runs), stop, reboot, terminate, kill, enable, disable, and
+ * daemon-reload. One table maps each verb to its Manager method. */
+
+#include <assert.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <string.h>
+
+#include "ctl-bus.h"
+#include "ctl-error.h"
+#include "ctl-json.h"
+#include "ctl.h"
+#include "log.h"
+#include "string-util.h"
+#include "time-util.h"
+
+static const struct {
+        const char *verb;
+        const char *method;
+} control_methods[] = {
+        { "start", "StartMachine" },         { "stop", "StopMachine" },
+        { "reboot", "RebootMachine" },       { "terminate", "TerminateMachine" },
+        { "enable", "EnableMachine" },       { "disable", "DisableMachine" },
+};
+
+typedef struct StartWait {
+        char *state;      /* the newest State seen, from a signal or a Get */
+        bool left_stopped; /* a state other than "stopped" was seen since the call */
+} StartWait;
+
+static void start_wait_set(StartWait *w, const char *state) {
+        if (!state || streq_ptr(w->state, state))
+                return;
+        char *s = strdup(state);
+        if (!s)
+                return; /* the next poll will tell again */
+        free(w->state);
+        w->state = s;
+        if (!streq(state, "stopped"))
+                w->left_stopped = true;
+}
+
+static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        StartWait *w = userdata;
+        _cleanup_(json_object_putp) json_object *changed = NULL;
+        const char *iface;
+
+        if (sd_bus_message_read(m, "s", &iface) < 0 || !streq(iface, CORRAL_MACHINE_IFACE))
+                return 0;
+        if (ctl_bus_read_value(m, &changed) <= 0)
+                return 0;
+        start_wait_set(w, ctl_prop_string(changed, "State"));
+        return 0;
+}
+
+static int get_state(sd_bus *bus, const char *path, StartWait *w) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_free_ char *state = NULL;
+        int r = sd_bus_get_property_string(bus, CORRAL_BUS_NAME, path, CORRAL_MACHINE_IFACE, "State", &error,
+                                           &state);
+        if (r < 0)
+                return r;
+        start_wait_set(w, state);
+        return 0;
+}
+
+static void report_failure(CtlContext *c, const char *name, const char *path) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(json_object_putp) json_object *props = NULL;
+        _cleanup_free_ char *log = NULL;
+        const char *reason = NULL;
+        char buf[64] = "";
+
+        if (ctl_bus_get_all(c->bus, path, CORRAL_MACHINE_IFACE, &error, &props) >= 0) {
+                reason = ctl_prop_string(props, "Error");
+                int64_t st = ctl_prop_int64(props, "ExitStatus", INT64_MIN);
+                if (st != INT64_MIN)
+                        snprintf(buf, sizeof buf, "exit status %" PRIi64, st);
+        }
+        if (isempty(reason))
+                reason = *buf ? buf : "no reason given";
+        fprintf(stderr, "Machine '%s' failed to start: %s\n", name, reason);
+
+        sd_bus_error_free(&error);
+        if (ctl_log_tail(c->bus, name, 10, &error, &log) >= 0 && !isempty(log)) {
+                fprintf(stderr, "Last log lines of '%s':\n", name);
+                for (const char *l = log; *l;) {
+                        size_t n = strcspn(l, "\n");
+                        fprintf(stderr, "  %.*s\n", (int) n, l);
+                        l += n + (l[n] == '\n');
+                }
+        }
+}
+
+/* Calls StartMachine and, unless --no-block, waits until the machine is
+ * running (0) or failed (-EIO, reported with reason and log lines). The
+ * PropertiesChanged match goes in before the call so that no change is
+ * missed; a slow Get poll backs it up for daemons that emit none. */
+static int start_one(CtlContext *c, const char *name) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
+        _cleanup_free_ char *path = NULL;
+        StartWait w = {};
+        int r;
+
+        r = ctl_machine_path(c->bus, name, &error, &path);
+        if (r < 0)
+                return ctl_log_error("start", "machine", name, &error, r);
+        if (!c->args->no_block) {
+                r = sd_bus_match_signal(c->bus, &slot, CORRAL_BUS_NAME, path, "org.freedesktop.DBus.Properties",
+                                        "PropertiesChanged", on_properties_changed, &w);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to watch machine '%s': %m", name);
+        }
+        r = ctl_call_manager(c->bus, "StartMachine", &error, NULL, "s", name);
+        if (r < 0)
+                return ctl_log_error("start", "machine", name, &error, r);
+        if (c->args->no_block)
+                return 0;
+
+        usec_t next_poll = 0;
+        for (;;) {
+                usec_t n = now(CLOCK_MONOTONIC);
+                if (n >= next_poll) {
+                        r = get_state(c->bus, path, &w);
+                        if (r < 0)
+                                break;
+                        next_poll = n + 250 * USEC_PER_MSEC;
+                }
+                if (streq_ptr(w.state, "running")) {
+                        free(w.state);
+                        return 0;
+                }
+                if (streq_ptr(w.state, "failed") || (streq_ptr(w.state, "stopped") && w.left_stopped))
+                        break;
+
+                r = sd_bus_process(c->bus, NULL);
+                if (r < 0)
+                        break;
+                if (r == 0) {
+                        r = sd_bus_wait(c->bus, 250 * USEC_PER_MSEC);
+                        if (r < 0 && r != -EINTR)
+                                break;
+                }
+        }
+        free(w.state);
+        if (r < 0)
+                return log_error_errno(r, "Lost machine '%s' while waiting for it to start: %m", name);
+        report_failure(c, name, path);
+        return -EIO;
+}
+
+int verb_control(CtlContext *c) {
+        const char *verb = c->args->verb->name, *method = NULL;
+        int ret = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(control_methods); i++)
+                if (streq(verb, control_methods[i].verb))
+                        method = control_methods[i].method;
+        assert(method);
+
+        STRV_FOREACH(name, c->args->names) {
+                _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+                int r;
+
+                if (streq(verb, "start"))
+                        r = start_one(c, *name);
+                else {
+                        r = ctl_call_manager(c->bus, method, &error, NULL, "s", *name);
+                        if (r < 0)
+                                ctl_log_error(verb, "machine", *name, &error, r);
+                }
+                if (r < 0)
+                        ret = CTL_EXIT_FAILURE;
+        }
+        return ret;
+}
+
+int verb_kill(CtlContext *c) {
+        const char *whom = c->args->kill_whom ?: "all";
+        int sig = c->args->signal > 0 ? c->args->signal : SIGTERM, ret = 0;
+
+        STRV_FOREACH(name, c->args->names) {
+                _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+                int r = ctl_call_manager(c->bus, "KillMachine", &error, NULL, "ssi", *name, whom, (int32_t) sig);
+                if (r < 0) {
+                        ctl_log_error("kill", "machine", *name, &error, r);
+                        ret = CTL_EXIT_FAILURE;
+                }
+        }
+        return ret;
+}
+
+int verb_daemon_reload(CtlContext *c) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r = ctl_call_manager(c->bus, "Reload", &error, NULL, NULL);
+        if (r < 0)
+                return ctl_log_error("reload corrald", NULL, NULL, &error, r), CTL_EXIT_FAILURE;
+        return 0;
+}
