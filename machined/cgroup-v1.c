@@ -34,6 +34,8 @@ static int seed_cpuset(int parent_fd, int fd) {
         for (size_t i = 0; i < ELEMENTSOF(files); i++) {
                 _cleanup_free_ char *mine = NULL, *theirs = NULL;
                 int r = read_one_line_file_at(fd, files[i], &mine);
+                if (r == -ENOENT) /* no knob: nothing to seed */
+                        return 0;
                 if (r < 0)
                         return r;
                 if (!isempty(strstrip(mine)))

@@ -55,17 +55,20 @@ static int enable_controllers(int fd) {
         r = read_one_line_file_at(fd, "cgroup.subtree_control", &enabled);
         if (r < 0)
                 return r;
+        /* One write for all: the kernel takes a list. */
+        char buf[128] = "";
         for (size_t i = 0; i < ELEMENTSOF(wanted); i++) {
                 const char *name = cgroup_controller_to_string(wanted[i]);
-                char buf[32];
                 if (!word_in(avail, name) || word_in(enabled, name))
                         continue;
-                snprintf(buf, sizeof(buf), "+%s", name);
-                r = cg_write(fd, "cgroup.subtree_control", buf);
-                if (r < 0)
-                        log_debug_errno(r, "Failed to enable the %s controller: %m", name);
+                snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s+%s", buf[0] ? " " : "", name);
         }
-        return 0;
+        if (buf[0] == 0)
+                return 0;
+        r = cg_write(fd, "cgroup.subtree_control", buf);
+        if (r < 0)
+                log_debug_errno(r, "Failed to enable the controllers '%s': %m", buf);
+        return r;
 }
 
 static int v2_prepare_cgroup(CgroupContext *c, size_t i, int parent_fd, int fd) {

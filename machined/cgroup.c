@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <time.h>
 
 #include "cgroup-internal.h"
@@ -292,12 +293,23 @@ static int validate_relative_path(const char *p) {
         return 0;
 }
 
-/* Under systemd with Delegate=yes our unit's cgroup is ours: the process
- * moves into a leaf (v2 allows no processes in inner cgroups) and the
- * machines go next to it. */
-static bool looks_delegated(const char *own_path) {
-        return !isempty(own_path) && !streq(own_path, "/") &&
-               (endswith(own_path, ".service") || endswith(own_path, ".scope"));
+/* Under systemd with Delegate=yes our unit's cgroup is ours: systemd
+ * (251 and later) marks such a cgroup with the trusted.delegate (or, for
+ * user managers, user.delegate) xattr. Then the process moves into a leaf
+ * (v2 allows no processes in inner cgroups) and the machines go next to
+ * it; without the mark corral keeps out of systemd's cgroups. */
+static bool is_delegated(const char *path) {
+        static const char *const names[] = { "trusted.delegate", "user.delegate" };
+        for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+                char v[8];
+                ssize_t n = getxattr(path, names[i], v, sizeof(v) - 1);
+                if (n <= 0)
+                        continue;
+                v[n] = 0;
+                if (parse_boolean(v) > 0)
+                        return true;
+        }
+        return false;
 }
 
 /* mkdir of every component of rel below base_fd; the backend prepares
@@ -379,8 +391,12 @@ int cgroup_context_new_full(const char *mountinfo_path, const char *proc_self_cg
                                               &self, NULL);
                         if (r < 0)
                                 return log_error_errno(r, "Failed to read our own cgroup: %m");
-                        if (own_cgroup_path(self, &c->hierarchies[t], &own) >= 0 && looks_delegated(own))
-                                c->delegated = true;
+                        if (own_cgroup_path(self, &c->hierarchies[t], &own) >= 0 && !streq(own, "/")) {
+                                _cleanup_free_ char *p = strprintf("%s%s", c->hierarchies[t].mount_path, own);
+                                if (!p)
+                                        return log_oom();
+                                c->delegated = is_delegated(p);
+                        }
                 }
                 c->root = strdup(c->delegated ? CGROUP_DELEGATED_ROOT : CGROUP_DEFAULT_ROOT);
         }
@@ -479,6 +495,8 @@ int cg_read_keyed_u64(int dfd, const char *file, const char *key, uint64_t *ret)
 static int read_pids_at(int dfd, pid_t **pids, size_t *n) {
         _cleanup_free_ char *s = NULL;
         int r = read_full_file_at(dfd, "cgroup.procs", 0, &s, NULL);
+        if (r == -ENOENT) /* not a cgroup at all (a fake tree's plain directory): empty */
+                return 0;
         if (r < 0)
                 return r;
         for (char *p = s, *e; *p; p = e) {
