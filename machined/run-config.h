@@ -27,6 +27,17 @@ typedef struct BindMount {
         bool read_only;
 } BindMount;
 
+typedef enum ConsoleMode {
+        CONSOLE_AUTO,         /* interactive when stdin and stdout are terminals, else pipe */
+        CONSOLE_INTERACTIVE,  /* a pty: its other end is /dev/console and stdio inside */
+        CONSOLE_PIPE,         /* stdio passed through as they are, /dev/console is /dev/null */
+        _CONSOLE_MODE_MAX,
+        _CONSOLE_MODE_INVALID = -EINVAL,
+} ConsoleMode;
+
+const char *console_mode_to_string(ConsoleMode m);
+ConsoleMode console_mode_from_string(const char *s);
+
 typedef enum UserNamespaceMode {
         USER_NAMESPACE_NO,   /* the only mode implemented so far */
         USER_NAMESPACE_FIXED,
@@ -56,6 +67,8 @@ typedef struct RunConfig {
 
         char *machine_name;        /* NULL: derived from the directory's name */
         char *hostname;            /* NULL: the machine name */
+
+        ConsoleMode console_mode;
 
         BindMount *binds;
         size_t n_binds;

@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The container's first process, from clone3 to the supervisor loop or
+ * the image's init. The order matters:
+ *   1. die with the monitor (PDEATHSIG), wait for its go (cgroup attach,
+ *      network setup happen meanwhile), then on v1 enter a new cgroup
+ *      namespace, rooted at the cgroup the parent has just put us in;
+ *   2. mounts: private propagation, root file system, API file systems,
+ *      cgroup mounts, binds, init layer, then read-only and pivot_root,
+ *      which makes the host unreachable by path (the console slave is
+ *      opened before that);
+ *   3. close every fd but stdio and the error pipe (no host fd inside);
+ *   4. seccomp (needs CAP_SYS_ADMIN, so before dropping), no_new_privs,
+ *      capabilities;
+ *   5. the supervisor loop (app) or exec of init (boot). */
+
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include "capability.h"
+#include "console.h"
+#include "container.h"
+#include "fd-util.h"
+#include "log.h"
+#include "mount-setup.h"
+#include "signal-util.h"
+#include "string-util.h"
+#include "supervisor.h"
+
+int container_find_command(const char *root, const char *command) {
+        _cleanup_close_ int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        static const char *const path[] = { "/usr/local/sbin", "/usr/local/bin", "/usr/sbin",
+                                            "/usr/bin", "/sbin", "/bin" };
+        if (rootfd < 0)
+                return -errno;
+
+        for (size_t i = 0; i < (strchr(command, '/') ? 1 : ELEMENTSOF(path)); i++) {
+                _cleanup_free_ char *p = strchr(command, '/') ? strdup(command)
+                                                                : strprintf("%s/%s", path[i], command);
+                struct stat st;
+                if (!p)
+                        return -ENOMEM;
+                _cleanup_close_ int fd = open_in_root(rootfd, p, 0);
+                if (fd < 0)
+                        continue;
+                if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111))
+                        return 1;
+        }
+        return 0;
+}
+
+_noreturn_ static void fail(const ContainerSetup *s, int r) {
+        int e = r < 0 ? r : -EIO;
+        (void) !write(s->error_fd, &e, sizeof(e));
+        _exit(EXIT_FAILURE);
+}
+
+static int setup_mounts(const ContainerSetup *s) {
+        const RunConfig *c = s->config;
+        _cleanup_free_ char *root = NULL;
+        int r;
+
+        r = mount_setup_private();
+        if (r < 0)
+                return r;
+        r = mount_setup_rootfs(c, &root);
+        if (r < 0)
+                return r;
+        r = mount_setup_api(c, root, s->console == CONSOLE_INTERACTIVE ? s->console_slave : NULL);
+        if (r < 0)
+                return r;
+        if (s->cgroup) {
+                _cleanup_free_ char *cg = strprintf("%s/sys/fs/cgroup", root);
+                if (!cg)
+                        return log_oom();
+                r = cgroup_mount_in_container(s->cgroup, cg);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to mount cgroups in the container: %m");
+        }
+        r = mount_setup_binds(c, root);
+        if (r < 0)
+                return r;
+        r = init_layer_setup(c, root, &s->id);
+        if (r < 0)
+                return r;
+        if (s->console == CONSOLE_INTERACTIVE) {
+                r = console_attach_slave(s->console_slave);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to attach to the console '%s': %m", s->console_slave);
+        }
+        return mount_setup_finish(c, root);
+}
+
+static int drop_privileges(const ContainerSetup *s) {
+        int r;
+
+        r = seccomp_policy_load(s->seccomp);
+        if (r < 0)
+                return log_error_errno(r, "Failed to load the system call filter: %m");
+        if (s->config->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                return log_error_errno(-errno, "Failed to set no_new_privs: %m");
+        r = capability_apply(s->capabilities);
+        if (r < 0)
+                return log_error_errno(r, "Failed to drop capabilities: %m");
+        return 0;
+}
+
+_noreturn_ void container_child(const ContainerSetup *s) {
+        const RunConfig *c = s->config;
+        char go;
+        int r;
+
+        /* The monitor's death takes the container with it; the go byte
+         * (or EOF) tells whether it died before we set that up. */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+                _exit(EXIT_FAILURE);
+        if (read(s->sync_fd, &go, 1) != 1)
+                _exit(EXIT_FAILURE);
+        safe_close(s->sync_fd);
+
+        if (s->unshare_cgroup && unshare(CLONE_NEWCGROUP) < 0)
+                fail(s, log_error_errno(-errno, "Failed to enter a new cgroup namespace: %m"));
+
+        r = setup_mounts(s);
+        if (r < 0)
+                fail(s, r);
+
+        /* Nothing of the host's besides stdio goes further (the error pipe
+         * is O_CLOEXEC and closed below in app mode). */
+        int keep[] = { s->error_fd };
+        r = close_all_fds_except(keep, ELEMENTSOF(keep));
+        if (r < 0)
+                fail(s, log_error_errno(r, "Failed to close inherited fds: %m"));
+
+        r = drop_privileges(s);
+        if (r < 0)
+                fail(s, r);
+
+        if (c->boot) {
+                if (c->working_directory && chdir(c->working_directory) < 0)
+                        fail(s, log_error_errno(-errno, "Failed to change to '%s': %m", c->working_directory));
+                (void) reset_all_signal_handlers();
+                (void) reset_signal_mask();
+                execve(s->argv[0], s->argv, s->env);
+                fail(s, log_error_errno(-errno, "Failed to execute '%s': %m", s->argv[0]));
+        }
+
+        /* App mode: the setup is done, the supervisor takes over as PID 1. */
+        safe_close(s->error_fd);
+        SupervisorConfig sc = {
+                .argv = s->argv,
+                .envp = s->env,
+                .working_directory = c->working_directory,
+                .kill_signal = c->kill_signal,
+                .stop_timeout = c->stop_timeout,
+        };
+        int status = EXIT_FAILURE;
+        SupervisorExit how = SUPERVISOR_EXIT_NORMAL;
+        r = supervisor_run(&sc, &status, &how);
+        if (r < 0)
+                _exit(EXIT_FAILURE);
+        _exit(supervisor_finish(status, how));
+}

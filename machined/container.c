@@ -1,0 +1,391 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* container_run(): the monitor side of one container. It checks the
+ * input before making anything, prepares what the child needs (cgroup,
+ * console, seccomp policy, environment), starts the first process with
+ * clone3 into its namespaces (and its cgroup, where the hierarchy allows
+ * it), relays the console, turns SIGTERM/SIGINT/SIGHUP into a clean stop
+ * request, maps the way PID 1 ended to an exit status, restarts the
+ * container in place on reboot (or exits 133 with reboot_exit, as
+ * systemd-nspawn does under a unit), and removes the cgroup at the end.
+ * Mounts exist only in the container's mount namespace, so they vanish
+ * with it, also when corral-run is killed; the cgroup of a killed
+ * corral-run is removed by the next start of the same machine
+ * (cgroup_machine_create() cleans a stale one). */
+
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "capability.h"
+#include "console.h"
+#include "container.h"
+#include "fd-util.h"
+#include "log.h"
+#include "signal-util.h"
+#include "string-util.h"
+#include "time-util.h"
+
+#define EXIT_FORCE_RESTART 133
+
+typedef enum ContainerEnd {
+        CONTAINER_EXITED,
+        CONTAINER_REBOOTED,
+} ContainerEnd;
+
+typedef struct Monitor {
+        const RunConfig *config;
+        ContainerSetup setup;
+        int master;
+        ConsoleRelay relay;
+        bool relaying;
+        int sigfd;
+        CgroupContext *cg;
+        CgroupMachine *cgm;
+} Monitor;
+
+static int preflight(RunConfig *c) {
+        struct stat st;
+        int r;
+
+        if (c->directory) {
+                if (stat(c->directory, &st) < 0)
+                        return log_error_errno(-errno, "Directory '%s' is not accessible: %m", c->directory);
+                if (!S_ISDIR(st.st_mode))
+                        return log_error_errno(-ENOTDIR, "'%s' is not a directory.", c->directory);
+        }
+        r = run_config_finalize(c);
+        if (r == -EOPNOTSUPP)
+                return log_error_errno(r, "User namespaces are not supported yet: '%s'", "--private-users");
+        if (r < 0)
+                return log_error_errno(r, "Invalid configuration for '%s': %m", strempty(c->directory));
+        return 0;
+}
+
+/* The command to run: argv as given, or the default of the mode. */
+static int resolve_command(const RunConfig *c, char ***ret) {
+        _cleanup_strv_free_ char **argv = NULL;
+        int r;
+
+        if (c->argv && c->argv[0])
+                argv = strv_copy(c->argv);
+        else if (c->boot)
+                argv = strv_copy((char *[]) { (char *) "/sbin/init", NULL });
+        else
+                argv = strv_copy((char *[]) { (char *) "/bin/sh", NULL });
+        if (!argv)
+                return log_oom();
+
+        /* Checked here so that a missing command is a one-line error and
+         * exit 1 before anything is created, not a 127 from inside. */
+        r = container_find_command(c->directory, argv[0]);
+        if (r < 0)
+                return log_error_errno(r, "Failed to look for '%s' in '%s': %m", argv[0], c->directory);
+        if (r == 0)
+                return log_error_errno(-ENOENT, "Command '%s' not found in '%s'.", argv[0], c->directory);
+        *ret = TAKE_PTR(argv);
+        return 0;
+}
+
+static pid_t clone3_container(const RunConfig *c, int cgroup_fd, int *ret_pidfd) {
+        int pidfd = -EBADF;
+        struct clone_args args = {
+                .flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_PIDFD,
+                .pidfd = (uint64_t) (uintptr_t) &pidfd,
+                .exit_signal = SIGCHLD,
+        };
+        if (c->private_network)
+                args.flags |= CLONE_NEWNET;
+        if (cgroup_fd >= 0) {
+                args.flags |= CLONE_INTO_CGROUP | CLONE_NEWCGROUP;
+                args.cgroup = (uint64_t) cgroup_fd;
+        }
+        pid_t pid = (pid_t) syscall(SYS_clone3, &args, sizeof(args));
+        if (pid < 0)
+                return -errno;
+        if (pid > 0)
+                *ret_pidfd = pidfd;
+        return pid;
+}
+
+static int pidfd_signal(int pidfd, int sig) {
+        return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0 ? -errno : 0;
+}
+
+static int stop_signal(const RunConfig *c) {
+        /* App mode: the supervisor's "halt" (clean stop of the payload with
+         * its KillSignal). Boot mode: the init's own clean-stop signal. */
+        if (!c->boot)
+                return SIGRTMIN + 3;
+        return c->kill_signal > 0 ? c->kill_signal : SIGRTMIN + 3;
+}
+
+/* Waits for PID 1, relaying the console and turning our signals into a
+ * stop request. */
+static int wait_container(Monitor *m, int pidfd, siginfo_t *ret) {
+        const RunConfig *c = m->config;
+        usec_t deadline = USEC_INFINITY;
+        bool stopping = false;
+
+        for (;;) {
+                struct pollfd p[4] = {
+                        { .fd = pidfd, .events = POLLIN },
+                        { .fd = m->sigfd, .events = POLLIN },
+                        { .fd = -1 },
+                        { .fd = -1 },
+                };
+                if (m->relaying) {
+                        if (m->relay.in_open)
+                                p[2] = (struct pollfd) { .fd = m->relay.in_fd, .events = POLLIN };
+                        if (m->relay.master_open)
+                                p[3] = (struct pollfd) { .fd = m->relay.master, .events = POLLIN };
+                }
+                int timeout = -1;
+                if (deadline != USEC_INFINITY) {
+                        usec_t n = now(CLOCK_MONOTONIC);
+                        timeout = n >= deadline ? 0 : (int) ((deadline - n + 999) / 1000);
+                }
+                int k = poll(p, ELEMENTSOF(p), timeout);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return log_error_errno(-errno, "poll() failed: %m");
+                }
+                if (k == 0 && deadline != USEC_INFINITY && now(CLOCK_MONOTONIC) >= deadline) {
+                        log_warning("Container did not stop in time, killing it.");
+                        (void) pidfd_signal(pidfd, SIGKILL);
+                        deadline = USEC_INFINITY;
+                }
+                for (size_t i = 2; i < 4; i++)
+                        if (p[i].fd >= 0 && (p[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                                (void) console_relay_io(&m->relay, p[i].fd);
+                if (p[1].revents & POLLIN) {
+                        struct signalfd_siginfo si;
+                        if (read(m->sigfd, &si, sizeof(si)) == (ssize_t) sizeof(si)) {
+                                if (si.ssi_signo == SIGWINCH) {
+                                        if (m->relaying)
+                                                console_relay_winch(&m->relay);
+                                } else if (IN_SET((int) si.ssi_signo, SIGTERM, SIGINT, SIGHUP)) {
+                                        if (!stopping) {
+                                                /* A clean stop; the container gets its stop
+                                                 * timeout and a little more for PID 1 itself. */
+                                                stopping = true;
+                                                (void) pidfd_signal(pidfd, stop_signal(c));
+                                                deadline = now(CLOCK_MONOTONIC) +
+                                                           (c->stop_timeout ?: 10 * USEC_PER_SEC) +
+                                                           2 * USEC_PER_SEC;
+                                        } else
+                                                (void) pidfd_signal(pidfd, SIGKILL);
+                                }
+                        }
+                }
+                if (p[0].revents & POLLIN) {
+                        siginfo_t si = {};
+                        if (waitid(P_PIDFD, pidfd, &si, WEXITED) < 0) {
+                                if (errno == EINTR)
+                                        continue;
+                                return log_error_errno(-errno, "Failed to wait for the container: %m");
+                        }
+                        *ret = si;
+                        return 0;
+                }
+        }
+}
+
+/* Exit status as systemd-nspawn reports it (DESIGN.md exit contract). */
+static int map_exit(const siginfo_t *si, ContainerEnd *ret_end) {
+        *ret_end = CONTAINER_EXITED;
+        if (si->si_code == CLD_EXITED)
+                return si->si_status;
+        /* reboot(2) in a PID namespace: RESTART kills PID 1 with SIGHUP,
+         * POWER_OFF and HALT with SIGINT. */
+        if (si->si_status == SIGHUP) {
+                *ret_end = CONTAINER_REBOOTED;
+                return EXIT_FORCE_RESTART;
+        }
+        if (si->si_status == SIGINT)
+                return 0;
+        return 128 + si->si_status;
+}
+
+static int run_once(Monitor *m, int *ret_status, ContainerEnd *ret_end) {
+        const RunConfig *c = m->config;
+        _cleanup_close_pair_ int sync[2] = { -EBADF, -EBADF }, err[2] = { -EBADF, -EBADF };
+        _cleanup_close_ int pidfd = -EBADF;
+        int r;
+
+        r = cgroup_machine_create(m->cg, c->machine_name, c->limits, &m->cgm);
+        if (r < 0)
+                return log_error_errno(r, "Failed to create the cgroup of '%s': %m", c->machine_name);
+        int cgfd = cgroup_machine_clone_fd(m->cgm);
+        if (cgfd < 0 && cgfd != -EOPNOTSUPP)
+                return log_error_errno(cgfd, "Failed to open the cgroup of '%s': %m", c->machine_name);
+
+        if (pipe2(sync, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0)
+                return log_error_errno(-errno, "Failed to create pipes: %m");
+        m->setup.sync_fd = sync[0];
+        m->setup.error_fd = err[1];
+        m->setup.unshare_cgroup = cgfd < 0;
+
+        pid_t pid = clone3_container(c, cgfd, &pidfd);
+        if (pid < 0)
+                return log_error_errno(pid, "Failed to start the container: %m");
+        if (pid == 0)
+                container_child(&m->setup);
+
+        sync[0] = safe_close(sync[0]);
+        err[1] = safe_close(err[1]);
+
+        if (cgfd < 0) {
+                r = cgroup_machine_attach(m->cgm, pid);
+                if (r < 0) {
+                        (void) pidfd_signal(pidfd, SIGKILL);
+                        (void) waitid(P_PIDFD, pidfd, &(siginfo_t) {}, WEXITED);
+                        return log_error_errno(r, "Failed to move the container into its cgroup: %m");
+                }
+        }
+        /* Here the host side may still configure the child's namespaces
+         * (network) before it goes on. */
+        if (write(sync[1], "g", 1) != 1)
+                log_warning_errno(-errno, "Failed to release the container, ignoring: %m");
+        sync[1] = safe_close(sync[1]);
+
+        /* The child reports a failed setup as -errno; EOF means it runs. */
+        int child_error = 0;
+        ssize_t n = read(err[0], &child_error, sizeof(child_error));
+        siginfo_t si = {};
+        if (n == (ssize_t) sizeof(child_error)) {
+                (void) waitid(P_PIDFD, pidfd, &si, WEXITED);
+                return child_error < 0 ? child_error : -EIO;
+        }
+        err[0] = safe_close(err[0]);
+
+        r = wait_container(m, pidfd, &si);
+        if (r < 0) {
+                (void) pidfd_signal(pidfd, SIGKILL);
+                (void) waitid(P_PIDFD, pidfd, &si, WEXITED);
+                return r;
+        }
+        *ret_status = map_exit(&si, ret_end);
+        return 0;
+}
+
+static void cgroup_cleanup(Monitor *m) {
+        if (!m->cgm)
+                return;
+        /* PID 1 is gone, so is its PID namespace; stragglers that escaped
+         * it cannot exist, but a kill is cheap insurance before rmdir. */
+        (void) cgroup_machine_kill(m->cgm, SIGKILL);
+        int r = cgroup_machine_destroy(m->cgm);
+        if (r < 0)
+                log_warning_errno(r, "Failed to remove the cgroup of '%s', ignoring: %m", m->config->machine_name);
+        m->cgm = NULL;
+}
+
+int container_run(const RunConfig *config, int *ret_exit_status) {
+        RunConfig *c = (RunConfig *) config; /* finalize fills in defaults */
+        _cleanup_strv_free_ char **argv = NULL, **env = NULL;
+        _cleanup_(seccomp_policy_freep) SeccompPolicy *seccomp = NULL;
+        _cleanup_free_ char *slave = NULL;
+        Monitor m = { .config = c, .master = -EBADF, .sigfd = -EBADF };
+        int r, status = EXIT_FAILURE;
+        sigset_t mask;
+
+        sigemptyset(&mask);
+        sigset_add_many(&mask, SIGTERM, SIGINT, SIGHUP, SIGWINCH, SIGCHLD, -1);
+
+        r = preflight(c);
+        if (r < 0)
+                return r;
+        r = resolve_command(c, &argv);
+        if (r < 0)
+                return r;
+
+        uint64_t caps = (capability_default_set(c->private_network) | c->cap_add) & ~c->cap_drop;
+        r = seccomp_policy_new(caps, &seccomp);
+        if (r < 0)
+                return log_oom();
+        STRV_FOREACH(f, c->syscall_filter) {
+                _cleanup_free_ char *bad = NULL;
+                r = seccomp_policy_add_filter(seccomp, *f, &bad);
+                if (r < 0)
+                        return log_error_errno(r, "Invalid system call filter '%s'.", bad ?: *f);
+        }
+
+        ConsoleMode console = console_mode_resolve(c->console_mode);
+        m.setup = (ContainerSetup) {
+                .config = c,
+                .console = console,
+                .seccomp = seccomp,
+                .capabilities = caps,
+                .argv = argv,
+                .sync_fd = -EBADF,
+                .error_fd = -EBADF,
+        };
+        r = container_id_random(&m.setup.id);
+        if (r < 0)
+                return log_error_errno(r, "Failed to generate a machine ID: %m");
+        r = init_layer_environment(c, &m.setup.id, console == CONSOLE_INTERACTIVE, &env);
+        if (r < 0)
+                return log_oom();
+        m.setup.env = env;
+
+        r = cgroup_context_new(NULL, NULL, &m.cg);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up cgroups: %m");
+        m.setup.cgroup = m.cg;
+
+        if (console == CONSOLE_INTERACTIVE) {
+                r = console_pty_open(&m.master, &slave);
+                if (r < 0) {
+                        log_error_errno(r, "Failed to open a pty for the console: %m");
+                        goto finish;
+                }
+                m.setup.console_slave = slave;
+                console_relay_start(&m.relay, m.master);
+                m.relaying = true;
+        }
+
+        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0) {
+                r = log_error_errno(-errno, "Failed to block signals: %m");
+                goto finish;
+        }
+        m.sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+        if (m.sigfd < 0) {
+                r = log_error_errno(-errno, "Failed to create a signalfd: %m");
+                goto finish;
+        }
+
+        for (;;) {
+                ContainerEnd end = CONTAINER_EXITED;
+                r = run_once(&m, &status, &end);
+                cgroup_cleanup(&m);
+                if (r < 0)
+                        goto finish;
+                if (end != CONTAINER_REBOOTED || c->reboot_exit)
+                        break;
+                log_info("Container '%s' rebooted, starting it again.", c->machine_name);
+                if (m.relaying)
+                        m.relay.master_open = true;
+        }
+        r = 0;
+
+finish:
+        if (m.relaying) {
+                console_relay_drain(&m.relay);
+                console_relay_stop(&m.relay);
+        }
+        cgroup_cleanup(&m);
+        cgroup_context_free(m.cg);
+        safe_close(m.master);
+        safe_close(m.sigfd);
+        (void) sigprocmask(SIG_UNBLOCK, &mask, NULL);
+        if (r < 0)
+                return r;
+        *ret_exit_status = status;
+        return 0;
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Re-exec from read-only mounts; see exe-protect.h. */
+
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+
+#include "exe-protect.h"
+#include "fd-util.h"
+#include "parse-util.h"
+#include "string-util.h"
+
+#define ENV_NAME "CORRAL_RUN_PROTECTED"
+
+static int finish(const char *v) {
+        int mntfd = -EBADF, cwdfd = -EBADF, r;
+
+        if (sscanf(v, "%d:%d", &mntfd, &cwdfd) != 2 || mntfd < 3 || cwdfd < 3)
+                return -EINVAL;
+        (void) unsetenv(ENV_NAME);
+        /* Back to the host's mount namespace: setns() also moves root and
+         * cwd to that namespace's root, so the old cwd is restored by fd. */
+        r = setns(mntfd, CLONE_NEWNS) < 0 ? -errno : 0;
+        if (r >= 0 && fchdir(cwdfd) < 0)
+                r = -errno;
+        safe_close(mntfd);
+        safe_close(cwdfd);
+        return r;
+}
+
+int exe_protect_reexec(char **argv) {
+        const char *v = getenv(ENV_NAME);
+        char buf[64];
+
+        if (v)
+                return finish(v);
+
+        /* Not O_CLOEXEC: these two survive the exec on purpose. */
+        _cleanup_close_ int mntfd = open("/proc/self/ns/mnt", O_RDONLY);
+        if (mntfd < 0)
+                return -errno;
+        _cleanup_close_ int cwdfd = open(".", O_PATH | O_DIRECTORY);
+        if (cwdfd < 0)
+                return -errno;
+        if (unshare(CLONE_NEWNS) < 0)
+                return -errno;
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+                return -errno;
+        struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+        if (syscall(SYS_mount_setattr, AT_FDCWD, "/", AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+                return -errno;
+        snprintf(buf, sizeof(buf), "%d:%d", mntfd, cwdfd);
+        if (setenv(ENV_NAME, buf, 1) < 0)
+                return -errno;
+        execv("/proc/self/exe", argv);
+        int r = -errno;
+        (void) unsetenv(ENV_NAME);
+        /* Still in the read-only copy: go back before reporting. */
+        (void) setns(mntfd, CLONE_NEWNS);
+        (void) fchdir(cwdfd);
+        return r;
+}
