@@ -9,6 +9,8 @@
  *       whole cgroup after SEC seconds), writes the accounting as KEY=VALUE
  *       lines to FILE, removes the cgroup and exits with CMD's status
  *       (128+N for signal N). SIGTERM/SIGINT kill the machine and clean up.
+ *       With --cgroupns-mount DIR, CMD runs in new mount and cgroup
+ *       namespaces with cgroup_mount_in_container() done on DIR.
  *   corral-cgroup-run --root REL --bench N [-p KEY=VALUE]...
  *       N times create (with limits) + destroy; prints the mean in usec. */
 
@@ -19,6 +21,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -30,13 +33,25 @@
 #include "string-util.h"
 #include "time-util.h"
 
-static pid_t start_in_cgroup(CgroupMachine *m, char **argv) {
+/* In the child, already in its cgroup: the namespaces a container gets
+ * and the cgroup mounts systemd inside would see. */
+static void enter_namespaces(CgroupContext *c, const char *mount_dir, bool unshare_cgroup) {
+        if (!mount_dir)
+                return;
+        if (unshare(CLONE_NEWNS | (unshare_cgroup ? CLONE_NEWCGROUP : 0)) < 0 ||
+            mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+                _exit(125);
+        if (cgroup_mount_in_container(c, mount_dir) < 0)
+                _exit(125);
+}
+
+static pid_t start_in_cgroup(CgroupContext *c, CgroupMachine *m, const char *mount_dir, char **argv) {
         int cfd = cgroup_machine_clone_fd(m);
         int p[2];
 
         if (cfd >= 0) {
                 struct clone_args a = {
-                        .flags = CLONE_INTO_CGROUP,
+                        .flags = CLONE_INTO_CGROUP | (mount_dir ? CLONE_NEWCGROUP : 0),
                         .exit_signal = SIGCHLD,
                         .cgroup = (uint64_t) cfd,
                 };
@@ -45,6 +60,7 @@ static pid_t start_in_cgroup(CgroupMachine *m, char **argv) {
                         return -errno;
                 if (pid == 0) {
                         sigset_t ss;
+                        enter_namespaces(c, mount_dir, false);
                         sigemptyset(&ss);
                         sigprocmask(SIG_SETMASK, &ss, NULL);
                         execvp(argv[0], argv);
@@ -60,11 +76,14 @@ static pid_t start_in_cgroup(CgroupMachine *m, char **argv) {
         if (pid < 0)
                 return -errno;
         if (pid == 0) {
-                char c;
+                char x;
                 sigset_t ss;
                 close(p[1]);
-                if (read(p[0], &c, 1) != 1)
+                if (read(p[0], &x, 1) != 1)
                         _exit(126);
+                /* The cgroup namespace only now, so that its root is the
+                 * machine's cgroup and not ours. */
+                enter_namespaces(c, mount_dir, true);
                 sigemptyset(&ss);
                 sigprocmask(SIG_SETMASK, &ss, NULL);
                 execvp(argv[0], argv);
@@ -127,6 +146,7 @@ int main(int argc, char *argv[]) {
         _cleanup_(cgroup_limits_freep) CgroupLimits *limits = NULL;
         _cleanup_(cgroup_context_freep) CgroupContext *c = NULL;
         const char *root = NULL, *name = NULL, *stats = NULL, *ready = NULL, *mountinfo = NULL;
+        const char *mount_dir = NULL;
         usec_t kill_after = USEC_INFINITY, kill_usec = USEC_INFINITY;
         unsigned bench_n = 0;
         int r, opt;
@@ -140,6 +160,7 @@ int main(int argc, char *argv[]) {
                 { "ready", required_argument, NULL, 'R' },
                 { "bench", required_argument, NULL, 'b' },
                 { "mountinfo", required_argument, NULL, 'm' },
+                { "cgroupns-mount", required_argument, NULL, 'M' },
                 {},
         };
 
@@ -165,6 +186,7 @@ int main(int argc, char *argv[]) {
                 case 's': stats = optarg; break;
                 case 'R': ready = optarg; break;
                 case 'm': mountinfo = optarg; break;
+                case 'M': mount_dir = optarg; break;
                 case 'b': {
                         uint32_t v;
                         if (parse_uint32(optarg, &v) < 0 || v == 0)
@@ -198,7 +220,7 @@ int main(int argc, char *argv[]) {
                 log_error_errno(r, "Failed to create the cgroup of '%s': %m", name);
                 return 1;
         }
-        pid_t pid = start_in_cgroup(m, argv + optind);
+        pid_t pid = start_in_cgroup(c, m, mount_dir, argv + optind);
         if (pid < 0) {
                 log_error_errno(pid, "Failed to start '%s': %m", argv[optind]);
                 cgroup_machine_destroy(m);
