@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The org.corral.machine1.Machine objects at
+ * /org/corral/machine1/machine/NAME: one fallback vtable, found by
+ * machine_object_find() and listed by machine_node_enumerator(). They
+ * are read-only views of a Machine; every change goes through the
+ * manager object's methods. */
+
+#include <string.h>
+
+#include "cgroup.h"
+#include "machine-dbus.h"
+#include "string-util.h"
+
+int machine_object_find(sd_bus *bus, const char *path, const char *interface, void *userdata,
+                        void **found, sd_bus_error *error) {
+        Manager *m = userdata;
+
+        for (size_t i = 0; i < m->n_machines; i++)
+                if (streq(m->machines[i]->path, path)) {
+                        *found = m->machines[i];
+                        return 1;
+                }
+        return 0;
+}
+
+int machine_node_enumerator(sd_bus *bus, const char *path, void *userdata, char ***nodes,
+                            sd_bus_error *error) {
+        Manager *m = userdata;
+        _cleanup_strv_free_ char **l = NULL;
+
+        for (size_t i = 0; i < m->n_machines; i++)
+                if (strv_extend(&l, m->machines[i]->path) < 0)
+                        return -ENOMEM;
+        *nodes = TAKE_PTR(l);
+        return 1;
+}
+
+int machine_send_changed(sd_bus *bus, Machine *m) {
+        return sd_bus_emit_properties_changed(bus, m->path, CORRAL_MACHINE_IFACE, "State", "Leader",
+                                              "Timestamp", "ExitStatus", "RestartCount", "Error",
+                                              "Autostart", NULL);
+}
+
+static const MachineDefinition *machine_shown_definition(const Machine *m) {
+        /* While it runs, what it was started with. */
+        if (m->active_definition && !IN_SET(m->state, MACHINE_STOPPED, MACHINE_FAILED))
+                return m->active_definition;
+        return m->definition ?: m->active_definition;
+}
+
+static int property_get_state(sd_bus *bus, const char *path, const char *interface,
+                              const char *property, sd_bus_message *reply, void *userdata,
+                              sd_bus_error *error) {
+        Machine *m = userdata;
+        return sd_bus_message_append(reply, "s", machine_state_to_string(m->state));
+}
+
+static int property_get_string(sd_bus *bus, const char *path, const char *interface,
+                               const char *property, sd_bus_message *reply, void *userdata,
+                               sd_bus_error *error) {
+        Machine *m = userdata;
+        const MachineDefinition *d = machine_shown_definition(m);
+        const char *v = NULL;
+
+        if (streq(property, "Name"))
+                v = m->name;
+        else if (streq(property, "Class"))
+                v = "container";
+        else if (streq(property, "Service"))
+                v = "corral";
+        else if (streq(property, "Error"))
+                v = m->error;
+        else if (d && streq(property, "Image"))
+                v = d->image;
+        else if (d && streq(property, "RootDirectory"))
+                v = d->directory;
+        else if (d && streq(property, "Description"))
+                v = d->description;
+        else if (d && streq(property, "Restart"))
+                v = restart_policy_to_string(d->restart);
+        return sd_bus_message_append(reply, "s", strempty(v));
+}
+
+static int property_get_leader(sd_bus *bus, const char *path, const char *interface,
+                               const char *property, sd_bus_message *reply, void *userdata,
+                               sd_bus_error *error) {
+        Machine *m = userdata;
+        return sd_bus_message_append(reply, "u", (uint32_t) (m->leader > 0 ? m->leader : 0));
+}
+
+static int property_get_autostart(sd_bus *bus, const char *path, const char *interface,
+                                  const char *property, sd_bus_message *reply, void *userdata,
+                                  sd_bus_error *error) {
+        return sd_bus_message_append(reply, "b", (int) machine_get_autostart(userdata));
+}
+
+static int property_get_accounting(sd_bus *bus, const char *path, const char *interface,
+                                   const char *property, sd_bus_message *reply, void *userdata,
+                                   sd_bus_error *error) {
+        Machine *m = userdata;
+        CgroupAccounting a = { UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX };
+        CgroupMachine *cg;
+        uint64_t v;
+
+        if (!IN_SET(m->state, MACHINE_STOPPED, MACHINE_FAILED) && machine_get_cgroup(m, &cg) >= 0)
+                (void) cgroup_machine_get_accounting(cg, &a);
+        if (streq(property, "MemoryCurrent"))
+                v = a.memory_current;
+        else if (streq(property, "CPUUsageNSec"))
+                v = a.cpu_usage_nsec;
+        else
+                v = a.tasks_current;
+        return sd_bus_message_append(reply, "t", v);
+}
+
+static int property_get_limit(sd_bus *bus, const char *path, const char *interface,
+                              const char *property, sd_bus_message *reply, void *userdata,
+                              sd_bus_error *error) {
+        const MachineDefinition *d = machine_shown_definition(userdata);
+        const CgroupLimits *l = d ? d->limits : NULL;
+        uint64_t v = UINT64_MAX;
+
+        if (streq(property, "MemoryMax") && cgroup_limits_has(l, CGROUP_LIMIT_MEMORY_MAX))
+                v = l->memory_max;
+        else if (streq(property, "MemoryHigh") && cgroup_limits_has(l, CGROUP_LIMIT_MEMORY_HIGH))
+                v = l->memory_high;
+        else if (streq(property, "TasksMax") && cgroup_limits_has(l, CGROUP_LIMIT_TASKS_MAX))
+                v = l->tasks_max;
+        else if (streq(property, "CPUWeight") && cgroup_limits_has(l, CGROUP_LIMIT_CPU_WEIGHT))
+                v = l->cpu_weight;
+        else if (streq(property, "CPUQuotaPerSecUSec") && cgroup_limits_has(l, CGROUP_LIMIT_CPU_QUOTA))
+                v = (uint64_t) l->cpu_quota_permyriad * 100;
+        return sd_bus_message_append(reply, "t", v);
+}
+
+static int property_get_addresses(sd_bus *bus, const char *path, const char *interface,
+                                  const char *property, sd_bus_message *reply, void *userdata,
+                                  sd_bus_error *error) {
+        const MachineDefinition *d = machine_shown_definition(userdata);
+        char **l = NULL;
+
+        if (d && streq(property, "Addresses"))
+                l = d->addresses;
+        return sd_bus_message_append_strv(reply, l);
+}
+
+const sd_bus_vtable machine_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_PROPERTY("Name", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Class", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Service", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("State", "s", property_get_state, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Leader", "u", property_get_leader, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Image", "s", property_get_string, 0, 0),
+        SD_BUS_PROPERTY("RootDirectory", "s", property_get_string, 0, 0),
+        SD_BUS_PROPERTY("Description", "s", property_get_string, 0, 0),
+        SD_BUS_PROPERTY("Restart", "s", property_get_string, 0, 0),
+        SD_BUS_PROPERTY("Timestamp", "t", NULL, offsetof(Machine, timestamp), SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Autostart", "b", property_get_autostart, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("RestartCount", "u", NULL, offsetof(Machine, restart_count), SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("ExitStatus", "i", NULL, offsetof(Machine, exit_status), SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Error", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("MemoryCurrent", "t", property_get_accounting, 0, 0),
+        SD_BUS_PROPERTY("CPUUsageNSec", "t", property_get_accounting, 0, 0),
+        SD_BUS_PROPERTY("TasksCurrent", "t", property_get_accounting, 0, 0),
+        SD_BUS_PROPERTY("MemoryMax", "t", property_get_limit, 0, 0),
+        SD_BUS_PROPERTY("MemoryHigh", "t", property_get_limit, 0, 0),
+        SD_BUS_PROPERTY("TasksMax", "t", property_get_limit, 0, 0),
+        SD_BUS_PROPERTY("CPUWeight", "t", property_get_limit, 0, 0),
+        SD_BUS_PROPERTY("CPUQuotaPerSecUSec", "t", property_get_limit, 0, 0),
+        SD_BUS_PROPERTY("NetworkInterfaces", "as", property_get_addresses, 0, 0),
+        SD_BUS_PROPERTY("Addresses", "as", property_get_addresses, 0, 0),
+        SD_BUS_VTABLE_END,
+};

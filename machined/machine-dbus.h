@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The org.corral.machine1.Machine object type (machine-dbus.c) and the
+ * D-Bus helpers the manager object shares with it. */
+
+#include <systemd/sd-bus.h>
+
+#include "manager.h"
+
+#define CORRAL_BUS_NAME "org.corral.machine1"
+#define CORRAL_BUS_PATH "/org/corral/machine1"
+#define CORRAL_BUS_MACHINE_PREFIX "/org/corral/machine1/machine"
+#define CORRAL_MANAGER_IFACE "org.corral.machine1.Manager"
+#define CORRAL_MACHINE_IFACE "org.corral.machine1.Machine"
+
+#define BUS_ERROR_NO_SUCH_MACHINE "org.corral.machine1.NoSuchMachine"
+#define BUS_ERROR_INVALID_DEFINITION "org.corral.machine1.InvalidDefinition"
+#define BUS_ERROR_NOT_RUNNING "org.corral.machine1.NotRunning"
+#define BUS_ERROR_BUSY "org.corral.machine1.Busy"
+#define BUS_ERROR_FAILED "org.corral.machine1.Failed"
+
+extern const sd_bus_vtable machine_vtable[];
+
+int machine_object_find(sd_bus *bus, const char *path, const char *interface, void *userdata,
+                        void **found, sd_bus_error *error);
+int machine_node_enumerator(sd_bus *bus, const char *path, void *userdata, char ***nodes,
+                            sd_bus_error *error);
+
+/* PropertiesChanged for every property that follows the state. */
+int machine_send_changed(sd_bus *bus, Machine *m);
