@@ -243,9 +243,10 @@ int rtnl_veth_create(Rtnl *r, const char *host_name, const uint8_t host_mac[6],
             isempty(peer_name) || strlen(peer_name) >= IFNAMSIZ)
                 return -EINVAL;
 
-        /* One message makes both ends, moves the peer and brings both up:
-         * the kernel applies the peer's ifinfomsg flags inside its new
-         * namespace. */
+        /* One message makes both ends, moves the peer into its namespace
+         * and brings the host end up. Not the peer: the kernel configures
+         * it before the two ends know each other, and opening a veth
+         * without a peer fails with ENOTCONN; it goes up from inside. */
         nlh = rtnl_message(r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK);
         put_ifinfo(nlh, 0, IFF_UP, IFF_UP);
         mnl_attr_put_strz(nlh, IFLA_IFNAME, host_name);
@@ -255,7 +256,7 @@ int rtnl_veth_create(Rtnl *r, const char *host_name, const uint8_t host_mac[6],
         mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
         data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
         peer = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
-        put_ifinfo(nlh, 0, IFF_UP, IFF_UP);
+        put_ifinfo(nlh, 0, 0, 0);
         mnl_attr_put_strz(nlh, IFLA_IFNAME, peer_name);
         if (peer_mac)
                 mnl_attr_put(nlh, IFLA_ADDRESS, 6, peer_mac);

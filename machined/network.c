@@ -684,6 +684,9 @@ static int configure_inside(NetworkPlan *p, int netns_fd, struct in_addr gateway
         idx = rtnl_link_index(in, NETWORK_CONTAINER_IFNAME);
         if (idx < 0)
                 return log_error_errno(idx, "Container interface " NETWORK_CONTAINER_IFNAME " missing: %m");
+        k = rtnl_link_set(in, idx, -1, true);
+        if (k < 0)
+                return log_error_errno(k, "Failed to bring up " NETWORK_CONTAINER_IFNAME ": %m");
         if (p->have_address) {
                 k = rtnl_addr_add_v4(in, idx, p->address, p->prefixlen);
                 if (k < 0)
@@ -762,10 +765,12 @@ int network_plan_attach(NetworkPlan *p, pid_t pid) {
         if (lock_fd < 0)
                 return log_error_errno(lock_fd, "Failed to lock '%s': %m", p->net_dir);
 
+        /* From here on network_plan_detach() has something to undo,
+         * also when the rest fails (a bridge made for nothing). */
+        p->attached = true;
         k = attach_links(p, rt, netns_fd);
         if (k < 0)
                 return k;
-        p->attached = true;
 
         if (p->have_static) {
                 p->address = p->static_address;
