@@ -104,7 +104,9 @@ static pid_t start_in_cgroup(CgroupContext *c, CgroupMachine *m, const char *mou
 
 static void write_stats(CgroupMachine *m, const char *path, usec_t kill_usec) {
         CgroupAccounting a;
-        FILE *f = path ? fopen(path, "we") : stdout;
+        if (!path)
+                return;
+        FILE *f = fopen(path, "we");
         if (!f)
                 return;
         if (cgroup_machine_get_accounting(m, &a) >= 0) {
@@ -118,10 +120,7 @@ static void write_stats(CgroupMachine *m, const char *path, usec_t kill_usec) {
         }
         if (kill_usec != USEC_INFINITY)
                 fprintf(f, "kill_usec=%llu\n", (unsigned long long) kill_usec);
-        if (f != stdout)
-                fclose(f);
-        else
-                fflush(f);
+        fclose(f);
 }
 
 static int bench(CgroupContext *c, const CgroupLimits *l, unsigned n) {
