@@ -1,0 +1,80 @@
+# shellcheck shell=bash
+# Image fixtures and tree comparison for the image root tests and the
+# benchmark; sourced after lib.sh (needs make_rootfs, $T, $B).
+#
+#   make_oci_fixture DIR   3-layer OCI layout DIR, tag "t", made offline with
+#                          umoci from a busybox rootfs:
+#                            1. the rootfs, plus a setuid file, a file owned by
+#                               nobody, a hard link, an xattr, opt/data/{old1,old2}
+#                            2. etc/group deleted (a whiteout), etc/motd added
+#                            3. hand-made tar: opt/data made opaque (marker
+#                               written after the directory's new entries)
+#   tree_listing DIR       one line per entry: path type mode uid gid
+#                          mtime (not of directories) link-count content-hash-or-link-target
+
+IMAGE_TOOL=$B/tests/root/image-tool
+
+make_oci_fixture() {
+        local oci=$1 work
+        work=$(mktemp -d "$T/fixture.XXXXXX")
+        umoci init --layout "$oci" >/dev/null
+        umoci new --image "$oci:t" >/dev/null
+        umoci unpack --image "$oci:t" "$work/b" >/dev/null
+        rm -rf "$work/b/rootfs"
+        make_rootfs "$work/b/rootfs"
+        local r=$work/b/rootfs
+        printf 'suid\n' >"$r/usr/bin/suid" && chmod 4755 "$r/usr/bin/suid"
+        printf 'nobody\n' >"$r/home-nobody" && chown 65534:65534 "$r/home-nobody" && chmod 640 "$r/home-nobody"
+        ln "$r/usr/bin/suid" "$r/usr/bin/suid-link"
+        printf 'x\n' >"$r/etc/xattr-file" && setfattr -n user.corral -v yes "$r/etc/xattr-file"
+        mkdir -p "$r/opt/data" && echo old1 >"$r/opt/data/old1" && echo old2 >"$r/opt/data/old2"
+        ln -s ../opt/data/old1 "$r/etc/old-link"
+        umoci repack --refresh-bundle --image "$oci:t" "$work/b" >/dev/null
+        rm -f "$r/etc/group"
+        echo "welcome" >"$r/etc/motd"
+        umoci repack --refresh-bundle --image "$oci:t" "$work/b" >/dev/null
+        python3 - "$work/opq.tar" <<'PY'
+import io, sys, tarfile, time
+with tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT) as t:
+    def add(name, data=None, mode=0o644, kind=tarfile.REGTYPE):
+        i = tarfile.TarInfo(name); i.mtime = int(time.time()); i.mode = mode; i.type = kind
+        if data is None:
+            t.addfile(i)
+        else:
+            i.size = len(data); t.addfile(i, io.BytesIO(data))
+    add("opt/data/new", b"new\n")
+    add("opt/data/.wh..wh..opq", b"")
+    add("opt/data", mode=0o755, kind=tarfile.DIRTYPE)
+PY
+        umoci raw add-layer --image "$oci:t" "$work/opq.tar" >/dev/null
+        umoci config --image "$oci:t" --config.entrypoint /bin/sh --config.cmd -c --config.cmd 'echo hi' \
+                --config.env FROM_IMAGE=1 --config.workingdir /opt --config.user 0:0 >/dev/null
+        umoci gc --layout "$oci" >/dev/null
+        rm -rf "$work"
+}
+
+tree_listing() {
+        python3 - "$1" <<'PY'
+import hashlib, os, stat, sys
+root = sys.argv[1]
+for d, dirs, files in os.walk(root):
+    dirs.sort()
+    for n in sorted(dirs + files):
+        p = os.path.join(d, n)
+        st = os.lstat(p)
+        rel = os.path.relpath(p, root)
+        if stat.S_ISLNK(st.st_mode):
+            extra = "-> " + os.readlink(p)
+        elif stat.S_ISREG(st.st_mode):
+            extra = hashlib.sha256(open(p, "rb").read()).hexdigest()
+        elif stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode):
+            extra = "%d,%d" % (os.major(st.st_rdev), os.minor(st.st_rdev))
+        else:
+            extra = ""
+        # Times of files and links (directories change as layers merge),
+        # link counts of regular files (hard links).
+        times = "" if stat.S_ISDIR(st.st_mode) else "t=%d" % st.st_mtime
+        links = "n=%d" % st.st_nlink if stat.S_ISREG(st.st_mode) else ""
+        print(rel, stat.S_IFMT(st.st_mode) >> 12, oct(stat.S_IMODE(st.st_mode)), st.st_uid, st.st_gid, times, links, extra)
+PY
+}
