@@ -344,6 +344,9 @@ int ctl_parse_argv(int argc, char *argv[], CtlArgs *args) {
                 }
                 if (isempty(args->names[0]))
                         return usage_error("'shell' needs a machine name.");
+                /* As machinectl: the machine's PATH is not ours to search. */
+                if (args->command && args->command[0][0] != '/')
+                        return usage_error("The command to run must be an absolute path, not '%s'.", args->command[0]);
                 return 0;
         }
 

@@ -75,8 +75,8 @@ static void report_failure(CtlContext *c, const char *name, const char *path) {
 
         if (ctl_bus_get_all(c->bus, path, CORRAL_MACHINE_IFACE, &error, &props) >= 0) {
                 reason = ctl_prop_string(props, "Error");
-                int64_t st = ctl_prop_int64(props, "ExitStatus", INT64_MIN);
-                if (st != INT64_MIN)
+                int64_t st = ctl_prop_int64(props, "ExitStatus", -1);
+                if (st >= 0)
                         snprintf(buf, sizeof buf, "exit status %" PRIi64, st);
         }
         if (isempty(reason))

@@ -101,7 +101,7 @@ static int list_add(CtlContext *c, CtlTable *t, json_object *array, const char *
         char pid[32] = "";
         if (leader > 0)
                 snprintf(pid, sizeof pid, "%" PRIu64, leader);
-        const char *cells[] = { name, state, class, image ?: dir, pid, addr };
+        const char *cells[] = { name, state, class, isempty(image) ? dir : image, pid, addr };
         const char *colors[] = { NULL, state_color(state), NULL, NULL, NULL, NULL };
         return ctl_table_add_row(t, cells, colors);
 }
@@ -255,7 +255,7 @@ static int status_text(CtlContext *c, const Machine *m, const char *log) {
         const char *color = c->colors ? state_color(state) : NULL;
         usec_t since = ctl_prop_uint64(p, "Timestamp", 0);
         uint64_t leader = ctl_prop_uint64(p, "Leader", 0);
-        int64_t exit_status = ctl_prop_int64(p, "ExitStatus", INT64_MIN);
+        int64_t exit_status = ctl_prop_int64(p, "ExitStatus", -1);
         char buf[64], ts[64], ago[64];
 
         fprintf(c->out, "%s●%s %s%s%s\n", color ?: "", color ? ANSI_NORMAL : "", m->name,
@@ -284,7 +284,7 @@ static int status_text(CtlContext *c, const Machine *m, const char *log) {
                 snprintf(buf, sizeof buf, "%" PRIu64, restarts);
                 status_line(c, "Restarts", buf);
         }
-        if (exit_status != INT64_MIN && !state_is_active(state)) {
+        if (exit_status >= 0 && !state_is_active(state)) {
                 snprintf(buf, sizeof buf, "%" PRIi64, exit_status);
                 status_line(c, "Exit status", buf);
         }
@@ -325,7 +325,8 @@ static int status_json(const Machine *m, const char *log, json_object **ret) {
         _cleanup_(json_object_putp) json_object *o = json_object_new_object(), *lines = json_object_new_array();
         json_object *p = m->props, *v;
         uint64_t leader = ctl_prop_uint64(p, "Leader", 0), since = ctl_prop_uint64(p, "Timestamp", 0);
-        int64_t exit_status = ctl_prop_int64(p, "ExitStatus", INT64_MIN);
+        /* A negative ExitStatus means the machine has not exited yet. */
+        int64_t exit_status = ctl_prop_int64(p, "ExitStatus", -1);
         int r = 0;
 
         if (!o || !lines)
@@ -360,7 +361,7 @@ static int status_json(const Machine *m, const char *log, json_object **ret) {
         if (r >= 0)
                 r = since > 0 ? ctl_json_add_uint64(o, "since_usec", since) : ctl_json_add_ref(o, "since_usec", NULL);
         if (r >= 0)
-                r = exit_status != INT64_MIN ? ctl_json_add_int64(o, "exit_status", exit_status)
+                r = exit_status >= 0 ? ctl_json_add_int64(o, "exit_status", exit_status)
                                              : ctl_json_add_ref(o, "exit_status", NULL);
         if (r >= 0) {
                 json_object *a = json_object_object_get(p, "Autostart");
@@ -448,6 +449,12 @@ static void show_text(CtlContext *c, json_object *props) {
 
                 if (startswith(*k, "Timestamp") && json_object_is_type(v, json_type_int))
                         text = strdup(ctl_format_timestamp(ts, sizeof ts, json_object_get_uint64(v)));
+                else if (json_object_is_type(v, json_type_int) && json_object_get_uint64(v) == UINT64_MAX)
+                        /* As systemctl show: limits are "infinity", unknown values "[not set]". */
+                        text = strdup(endswith(*k, "Max") || endswith(*k, "High") || endswith(*k, "USec") ||
+                                                      endswith(*k, "Weight")
+                                              ? "infinity"
+                                              : "[not set]");
                 else
                         text = ctl_json_to_text(v);
                 if (!text)

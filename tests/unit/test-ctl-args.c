@@ -144,7 +144,7 @@ static void test_shell(void **state) {
         ctl_args_done(&a);
 
         /* Words after "--" are the command, options included. */
-        assert_int_equal(parse(&a, "shell", "alice@web", "-E", "A=1", "--", "ls", "-l", "/", NULL), 0);
+        assert_int_equal(parse(&a, "shell", "alice@web", "-E", "A=1", "--", "/bin/ls", "-l", "/", NULL), 0);
         assert_string_equal(a.names[0], "web");
         assert_string_equal(a.user, "alice");
         assert_int_equal(strv_length(a.command), 3);
@@ -152,9 +152,12 @@ static void test_shell(void **state) {
         assert_string_equal(a.setenv[0], "A=1");
         ctl_args_done(&a);
 
-        assert_int_equal(parse(&a, "shell", "--uid=bob", "web", "--", "id", NULL), 0);
+        assert_int_equal(parse(&a, "shell", "--uid=bob", "web", "--", "/usr/bin/id", NULL), 0);
         assert_string_equal(a.user, "bob");
-        assert_string_equal(a.command[0], "id");
+        assert_string_equal(a.command[0], "/usr/bin/id");
+        ctl_args_done(&a);
+
+        assert_int_equal(parse(&a, "shell", "web", "--", "id", NULL), -EINVAL); /* not absolute */
         ctl_args_done(&a);
 
         assert_int_equal(parse(&a, "shell", "root@", NULL), -EINVAL);
