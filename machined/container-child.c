@@ -82,10 +82,13 @@ static int setup_mounts(const ContainerSetup *s) {
                 if (r < 0)
                         return log_error_errno(r, "Failed to mount cgroups in the container: %m");
         }
-        r = mount_setup_binds(c, root);
+        r = init_layer_setup(c, root, &s->id);
         if (r < 0)
                 return r;
-        r = init_layer_setup(c, root, &s->id);
+        /* Binds after the init layer: its /etc overlay would otherwise hide
+         * binds into /etc (the network's shared /etc/hosts, a user's
+         * --bind onto /etc/...). */
+        r = mount_setup_binds(c, root);
         if (r < 0)
                 return r;
         if (s->console == CONSOLE_INTERACTIVE) {

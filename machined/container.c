@@ -26,6 +26,7 @@
 #include "container.h"
 #include "fd-util.h"
 #include "log.h"
+#include "network-run.h"
 #include "signal-util.h"
 #include "string-util.h"
 #include "time-util.h"
@@ -46,6 +47,7 @@ typedef struct Monitor {
         int sigfd;
         CgroupContext *cg;
         CgroupMachine *cgm;
+        NetworkPlan *net;       /* NULL: host network */
 } Monitor;
 
 static int preflight(RunConfig *c) {
@@ -250,6 +252,12 @@ static int run_once(Monitor *m, int *ret_status, ContainerEnd *ret_end) {
         }
         /* Here the host side may still configure the child's namespaces
          * (network) before it goes on. */
+        r = network_plan_attach(m->net, pid);
+        if (r < 0) {
+                (void) pidfd_signal(pidfd, SIGKILL);
+                (void) waitid(P_PIDFD, pidfd, &(siginfo_t) {}, WEXITED);
+                return r;
+        }
         if (write(sync[1], "g", 1) != 1)
                 log_warning_errno(-errno, "Failed to release the container, ignoring: %m");
         sync[1] = safe_close(sync[1]);
@@ -291,6 +299,7 @@ int container_run(const RunConfig *config, int *ret_exit_status) {
         _cleanup_strv_free_ char **argv = NULL, **env = NULL;
         _cleanup_(seccomp_policy_freep) SeccompPolicy *seccomp = NULL;
         _cleanup_free_ char *slave = NULL;
+        _cleanup_network_plan_ NetworkPlan *net = NULL;
         Monitor m = { .config = c, .master = -EBADF, .sigfd = -EBADF };
         int r, status = EXIT_FAILURE;
         sigset_t mask;
@@ -304,6 +313,11 @@ int container_run(const RunConfig *config, int *ret_exit_status) {
         r = resolve_command(c, &argv);
         if (r < 0)
                 return r;
+        /* Before the capability set: a veth means a network namespace. */
+        r = network_run_prepare(c, &net);
+        if (r < 0)
+                return r;
+        m.net = net;
 
         uint64_t caps = (capability_default_set(c->private_network) | c->cap_add) & ~c->cap_drop;
         r = seccomp_policy_new(caps, &seccomp);
@@ -364,6 +378,8 @@ int container_run(const RunConfig *config, int *ret_exit_status) {
                 ContainerEnd end = CONTAINER_EXITED;
                 r = run_once(&m, &status, &end);
                 cgroup_cleanup(&m);
+                /* Cheap: the veth goes with the container's namespace. */
+                (void) network_plan_detach(m.net);
                 if (r < 0)
                         goto finish;
                 if (end != CONTAINER_REBOOTED || c->reboot_exit)
@@ -380,6 +396,7 @@ finish:
                 console_relay_stop(&m.relay);
         }
         cgroup_cleanup(&m);
+        (void) network_plan_detach(m.net);
         cgroup_context_free(m.cg);
         safe_close(m.master);
         safe_close(m.sigfd);

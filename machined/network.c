@@ -747,7 +747,7 @@ int network_plan_attach(NetworkPlan *p, pid_t pid) {
         bool have_gateway = false;
         int k, n;
 
-        if (p->mode == NETWORK_MODE_HOST)
+        if (!p || p->mode == NETWORK_MODE_HOST)
                 return 0;
 
         snprintf(path, sizeof(path), "/proc/%d/ns/net", (int) pid);
@@ -820,7 +820,7 @@ int network_plan_detach(NetworkPlan *p) {
         _cleanup_free_ Record *recs = NULL;
         int k, n, r = 0;
 
-        if (!IN_SET(p->mode, NETWORK_MODE_VETH, NETWORK_MODE_BRIDGE) || !p->attached)
+        if (!p || !IN_SET(p->mode, NETWORK_MODE_VETH, NETWORK_MODE_BRIDGE) || !p->attached)
                 return 0;
 
         lock_fd = network_lock(p);

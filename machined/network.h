@@ -102,6 +102,7 @@ int network_plan_prepare(NetworkPlan *p);
  * or no address). Valid after network_plan_prepare(). */
 const char *network_plan_hosts_file(const NetworkPlan *p);
 
+/* p may be NULL (nothing to do), as for detach. */
 int network_plan_attach(NetworkPlan *p, pid_t pid);
 /* The address the machine got (after attach); -ENODATA without one. */
 int network_plan_address(const NetworkPlan *p, struct in_addr *ret, unsigned *ret_prefixlen);

@@ -11,6 +11,7 @@
 #include "corral-config.h"
 #include "hostname-util.h"
 #include "log.h"
+#include "network.h"
 #include "parse-util.h"
 #include "run-args.h"
 #include "seccomp-policy.h"
@@ -31,6 +32,11 @@ enum {
         ARG_KILL_SIGNAL,
         ARG_STOP_TIMEOUT,
         ARG_PRIVATE_NETWORK,
+        ARG_NETWORK_VETH,
+        ARG_NETWORK_BRIDGE,
+        ARG_NETWORK_ZONE,
+        ARG_PORT,
+        ARG_ADDRESS,
         ARG_ROOT,
         ARG_CONSOLE,
         ARG_CHDIR,
@@ -58,6 +64,11 @@ static const struct option options[] = {
         { "kill-signal", required_argument, NULL, ARG_KILL_SIGNAL },
         { "stop-timeout", required_argument, NULL, ARG_STOP_TIMEOUT },
         { "private-network", no_argument, NULL, ARG_PRIVATE_NETWORK },
+        { "network-veth", no_argument, NULL, ARG_NETWORK_VETH },
+        { "network-bridge", required_argument, NULL, ARG_NETWORK_BRIDGE },
+        { "network-zone", required_argument, NULL, ARG_NETWORK_ZONE },
+        { "port", required_argument, NULL, ARG_PORT },
+        { "address", required_argument, NULL, ARG_ADDRESS },
         { "property", required_argument, NULL, 'p' },
         { "root", required_argument, NULL, ARG_ROOT },
         { "console", required_argument, NULL, ARG_CONSOLE },
@@ -87,6 +98,12 @@ static void help(void) {
                "     --kill-signal=SIG      signal for a clean stop\n"
                "     --stop-timeout=TIME    how long a clean stop may take\n"
                "     --private-network      own network namespace with only lo\n"
+               "     --network-veth         veth pair: host0 inside, ve-NAME outside\n"
+               "     --network-bridge=BR    veth whose host end joins BR (corral0: made\n"
+               "                            when missing, with addresses and NAT)\n"
+               "     --network-zone=NAME    veth on bridge vz-NAME, made when missing\n"
+               "     --port=[tcp|udp:]HOST[:CONTAINER]  forward a host port\n"
+               "     --address=A.B.C.D[/N]  static IPv4 address on host0\n"
                "  -p --property=KEY=VALUE   resource limit (MemoryMax=, CPUQuota=, ...)\n"
                "     --root=DIR             where corral's state lives (default /)\n"
                "     --console=MODE         auto, interactive or pipe\n"
@@ -213,6 +230,38 @@ int run_args_parse(int argc, char *argv[], RunConfig *c) {
                 case ARG_PRIVATE_NETWORK:
                         c->private_network = true;
                         break;
+                case ARG_NETWORK_VETH:
+                        c->network_veth = true;
+                        break;
+                case ARG_NETWORK_BRIDGE:
+                case ARG_NETWORK_ZONE: {
+                        char **field = opt == ARG_NETWORK_BRIDGE ? &c->network_bridge : &c->network_zone;
+                        if (!optarg[0] || strlen(optarg) >= IFNAMSIZ)
+                                return bad(-EINVAL, "Invalid bridge or zone name: '%s'", optarg);
+                        free(*field);
+                        *field = strdup(optarg);
+                        if (!*field)
+                                return log_oom();
+                        break;
+                }
+                case ARG_PORT: {
+                        PortForward pf;
+                        if (port_forward_parse(optarg, &pf) < 0)
+                                return bad(-EINVAL, "Invalid port forward: '%s'", optarg);
+                        if (strv_extend(&c->ports, optarg) < 0)
+                                return log_oom();
+                        break;
+                }
+                case ARG_ADDRESS: {
+                        struct in_addr a;
+                        if (address_parse(optarg, 24, &a, NULL) < 0)
+                                return bad(-EINVAL, "Invalid address: '%s'", optarg);
+                        free(c->network_address);
+                        c->network_address = strdup(optarg);
+                        if (!c->network_address)
+                                return log_oom();
+                        break;
+                }
                 case 'p':
                         if (!c->limits) {
                                 r = cgroup_limits_new(&c->limits);

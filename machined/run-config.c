@@ -42,6 +42,8 @@ RunConfig *run_config_free(RunConfig *c) {
         cgroup_limits_free(c->limits);
         free(c->network_bridge);
         strv_free(c->ports);
+        free(c->network_zone);
+        free(c->network_address);
         free(c->image);
         strv_free(c->lower_dirs);
         free(c->upper_dir);

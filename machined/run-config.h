@@ -103,6 +103,8 @@ typedef struct RunConfig {
         bool network_veth;
         char *network_bridge;
         char **ports;              /* "[tcp|udp:]HOST[:CONTAINER]" words */
+        char *network_zone;        /* Zone=: bridge vz-ZONE, made when missing */
+        char *network_address;     /* Address=: static "A.B.C.D[/N]" on host0 */
 
         /* --- images (issue: images) --- */
         char *image;               /* --image NAME, resolved to layers by images code */
