@@ -161,6 +161,8 @@ _noreturn_ void container_child(const ContainerSetup *s) {
                 .working_directory = c->working_directory,
                 .kill_signal = c->kill_signal,
                 .stop_timeout = c->stop_timeout,
+                .notify_socket = c->notify_socket,
+                .wait_ready = c->notify_ready,
         };
         int status = EXIT_FAILURE;
         SupervisorExit how = SUPERVISOR_EXIT_NORMAL;

@@ -6,6 +6,7 @@
 
 #include "exe-protect.h"
 #include "log.h"
+#include "monitor.h"
 #include "run-args.h"
 #include "run-config.h"
 
@@ -33,7 +34,7 @@ int main(int argc, char *argv[]) {
         if (r <= 0)
                 return r < 0 ? 1 : 0;
 
-        r = container_run(c, &status);
+        r = c->monitor ? monitor_run(c, &status) : container_run(c, &status);
         if (r < 0)
                 return 1;
         return status;

@@ -172,7 +172,7 @@ static int machine_spawn_monitor(Machine *m, pid_t *ret_pid, int *ret_pidfd) {
         if (!rc || strv_env_set(&env, rc) < 0)
                 return -ENOMEM;
 
-        const char *argv[] = { mgr->corral_run, "--machine", m->name, "--root", mgr->root, NULL };
+        const char *argv[] = { mgr->corral_run, "--monitor", "--machine", m->name, "--root", mgr->root, NULL };
 
         /* The pipe reports a failed exec (the child writes errno); on success
          * O_CLOEXEC closes it and the read sees EOF. */

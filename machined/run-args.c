@@ -42,6 +42,7 @@ enum {
         ARG_CHDIR,
         ARG_REBOOT_EXIT,
         ARG_LOG_LEVEL,
+        ARG_MONITOR,
 };
 
 static const struct option options[] = {
@@ -75,6 +76,7 @@ static const struct option options[] = {
         { "reboot-exit", no_argument, NULL, ARG_REBOOT_EXIT },
         { "quiet", no_argument, NULL, 'q' },
         { "log-level", required_argument, NULL, ARG_LOG_LEVEL },
+        { "monitor", no_argument, NULL, ARG_MONITOR },
         {}
 };
 
@@ -106,6 +108,8 @@ static void help(void) {
                "     --address=A.B.C.D[/N]  static IPv4 address on host0\n"
                "  -p --property=KEY=VALUE   resource limit (MemoryMax=, CPUQuota=, ...)\n"
                "     --root=DIR             where corral's state lives (default /)\n"
+               "     --monitor              as started by corrald: state file, notify socket and\n"
+               "                            console log in ROOT/run/corral/machines/NAME\n"
                "     --console=MODE         auto, interactive or pipe\n"
                "     --reboot-exit          exit with 133 on reboot instead of restarting\n"
                "  -q --quiet                no status messages\n");
@@ -300,6 +304,9 @@ int run_args_parse(int argc, char *argv[], RunConfig *c) {
                         if (r < 0)
                                 return bad(r, "Invalid log level: '%s'", optarg);
                         log_set_max_level(r);
+                        break;
+                case ARG_MONITOR:
+                        c->monitor = true;
                         break;
                 case '?':
                         if (optopt > 0 && optopt < 0x100)

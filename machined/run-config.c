@@ -50,6 +50,7 @@ RunConfig *run_config_free(RunConfig *c) {
         free(c->work_dir);
         free(c->machine);
         free(c->state_dir);
+        free(c->notify_socket);
         free(c);
         return NULL;
 }

@@ -117,6 +117,9 @@ typedef struct RunConfig {
 
         /* --- monitor (issue: corrald) --- */
         char *state_dir;           /* /run/corral/machines/NAME; NULL: no state files */
+        bool monitor;              /* --monitor: run under monitor_run() (monitor.h) */
+        char *notify_socket;       /* inside: where PID 1 sends READY=1; NULL: nowhere */
+        bool notify_ready;         /* NotifyReady=: the payload/init itself reports READY=1 */
 } RunConfig;
 
 int run_config_new(RunConfig **ret);

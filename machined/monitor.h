@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The monitor side of `corral-run --monitor` (how corrald starts every
+ * machine): around container_run(), it keeps the machine's state
+ * directory ROOT/run/corral/machines/NAME:
+ *
+ *   state   the state file (machine-state.h), rewritten on every change:
+ *           starting, running once PID 1 reported READY=1 (or, in boot
+ *           mode without NotifyReady=, once PID 1 exists), stopping, and
+ *           at the end stopped/failed with the exit status, so that a
+ *           corrald that was away meanwhile learns it;
+ *   notify  the sd_notify socket, bind-mounted into the container at
+ *           /run/host/notify as systemd-nspawn does;
+ *   log     the console (the container's stdout and stderr, and
+ *           corral-run's own messages), rotated by size (console-log.h).
+ *
+ * The monitor runs in a session of its own, not corrald's, and does not
+ * depend on corrald in any way: corrald may be killed and restarted while
+ * the machine keeps running. It is two processes: this one (state, log,
+ * notify) and a child that runs container_run() with its stdio on the log
+ * pipe; SIGTERM/SIGINT to the monitor ask the child for a clean stop. */
+
+#include "run-config.h"
+
+#define MONITOR_NOTIFY_SOCKET_INSIDE "/run/host/notify"
+
+/* Runs c as a monitored machine (c->machine_name must be set) and returns
+ * the container's exit status in *ret_status, like container_run(). */
+int monitor_run(RunConfig *c, int *ret_status);
