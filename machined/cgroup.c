@@ -624,6 +624,13 @@ static int rmdir_children(int dfd, unsigned depth) {
 }
 
 int cg_rmdir_recursive(int parent_fd, const char *name) {
+        /* Most cgroups have no children: try the rmdir first and only list
+         * the directory when the kernel says it is busy. */
+        if (unlinkat(parent_fd, name, AT_REMOVEDIR) >= 0 || errno == ENOENT)
+                return 0;
+        if (!IN_SET(errno, EBUSY, ENOTEMPTY))
+                return -errno;
+
         _cleanup_close_ int fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
                 return errno == ENOENT ? 0 : -errno;
@@ -717,6 +724,20 @@ static int machine_remove(CgroupMachine *m) {
                         r = k;
         }
         return r;
+}
+
+/* (Re)opens the machine's directory in every hierarchy where it still
+ * exists. */
+static int cgroup_machine_open_fds(CgroupMachine *m) {
+        for (size_t i = 0; i < m->context->n_hierarchies; i++) {
+                if (m->fds[i] >= 0)
+                        continue;
+                m->fds[i] = openat(m->context->hierarchies[i].parent_fd, m->name,
+                                   O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (m->fds[i] < 0 && errno != ENOENT)
+                        return -errno;
+        }
+        return 0;
 }
 
 int cgroup_machine_open(CgroupContext *c, const char *name, CgroupMachine **ret) {
@@ -859,16 +880,22 @@ int cgroup_machine_wait_empty(CgroupMachine *m, usec_t timeout) {
 }
 
 int cgroup_machine_destroy(CgroupMachine *m) {
-        int r = 0;
         if (!m)
                 return 0;
-        if (cgroup_machine_is_populated(m) > 0) {
-                (void) cgroup_machine_kill(m, SIGKILL);
-                r = cgroup_machine_wait_empty(m, 5 * USEC_PER_SEC);
+        /* The common case is an empty cgroup: remove first, and only when
+         * the kernel refuses because processes are left, kill them, wait
+         * and remove again. */
+        int r = machine_remove(m);
+        if (r == -EBUSY) {
+                r = cgroup_machine_open_fds(m);
+                if (r >= 0) {
+                        (void) cgroup_machine_kill(m, SIGKILL);
+                        r = cgroup_machine_wait_empty(m, 5 * USEC_PER_SEC);
+                        int k = machine_remove(m);
+                        if (r >= 0)
+                                r = k;
+                }
         }
-        int k = machine_remove(m);
-        if (r >= 0)
-                r = k;
         cgroup_machine_free(m);
         return r;
 }

@@ -26,6 +26,14 @@ for round in 1 2 3; do
         is "$(pgrep -c -f "^$P")" 0 "round $round: no process of the machine survived"
 done
 
+# Removing a machine whose leader is gone but left processes behind
+# kills those first: the cgroup goes, and they with it.
+"$CGRUN" --root "$CG_ROOT" --name left-$$ -- /bin/sh -c "$P sleep 100 & $P sleep 100 & exit 0"
+is "$?" 0 "the leader exited by itself"
+is "$(cg_left left-$$)" "" "the cgroup with the leftovers is gone"
+sleep 0.1
+is "$(pgrep -c -f "^$P")" 0 "no leftover survived"
+
 # The freezer is left thawed for the next machine of that name.
 "$CGRUN" --root "$CG_ROOT" --name fl-$$-1 -- /bin/true
 is "$?" 0 "a machine of the same name starts again afterwards"
