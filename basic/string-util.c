@@ -129,6 +129,23 @@ const char *strv_env_get(char *const *l, const char *key) {
         return slot ? *slot + strlen(key) + 1 : NULL;
 }
 
+char *strv_join(char *const *l, const char *separator) {
+        size_t n = 0, k = strlen(separator);
+        STRV_FOREACH(s, (char **) l)
+                n += strlen(*s) + k;
+
+        char *r = malloc(n + 1), *p = r;
+        if (!r)
+                return NULL;
+        STRV_FOREACH(s, (char **) l) {
+                if (s != l)
+                        p = stpcpy(p, separator);
+                p = stpcpy(p, *s);
+        }
+        *p = 0;
+        return r;
+}
+
 int strv_split(const char *s, const char *separators, char ***ret) {
         _cleanup_strv_free_ char **l = calloc(1, sizeof(char *));
         if (!l)

@@ -52,6 +52,9 @@ int strv_env_unset(char **l, const char *key);
 
 #define STRV_FOREACH(s, l) for (char **s = (l); s && *s; s++)
 
+/* The strings of l with separator between them ("" for an empty list). */
+char *strv_join(char *const *l, const char *separator);
+
 /* Splits s at any of the separator characters, dropping empty words. */
 int strv_split(const char *s, const char *separators, char ***ret);
 

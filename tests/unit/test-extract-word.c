@@ -67,6 +67,16 @@ static void test_extract_cursor(void **state) {
         assert_string_equal(bad, "'x"); /* cursor untouched on failure */
 }
 
+static void test_join(void **state) {
+        char *abc[] = { "a", "bc", "", "d", NULL }, *none[] = { NULL }, *lead[] = { "", "x", NULL };
+        _cleanup_free_ char *j1 = strv_join(abc, ", "), *j2 = strv_join(none, "x"), *j3 = strv_join(abc, ""),
+                            *j4 = strv_join(lead, "/");
+        assert_string_equal(j1, "a, bc, , d");
+        assert_string_equal(j2, "");
+        assert_string_equal(j3, "abcd");
+        assert_string_equal(j4, "/x");
+}
+
 static void test_hostname(void **state) {
         assert_true(hostname_is_valid("web"));
         assert_true(hostname_is_valid("debian-12"));
@@ -113,7 +123,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_split),          cmocka_unit_test(test_split_bad),
                 cmocka_unit_test(test_extract_cursor), cmocka_unit_test(test_hostname),
-                cmocka_unit_test(test_capability),
+                cmocka_unit_test(test_capability),     cmocka_unit_test(test_join),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
