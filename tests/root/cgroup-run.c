@@ -6,7 +6,8 @@
  *                     [--stats FILE] [--ready FILE] -- CMD [ARGS...]
  *       creates the machine cgroup, starts CMD in it (CLONE_INTO_CGROUP on
  *       v2, attach by PID on v1), waits until CMD exits (or kills the
- *       whole cgroup after SEC seconds), writes the accounting as KEY=VALUE
+ *       whole cgroup after SEC seconds, with SIGKILL or --kill-signal N, and
+ *       waits until it is empty), writes the accounting as KEY=VALUE
  *       lines to FILE, removes the cgroup and exits with CMD's status
  *       (128+N for signal N). SIGTERM/SIGINT kill the machine and clean up.
  *       With --cgroupns-mount DIR, CMD runs in new mount and cgroup
@@ -163,7 +164,7 @@ int main(int argc, char *argv[]) {
         const char *mount_dir = NULL;
         usec_t kill_after = USEC_INFINITY, kill_usec = USEC_INFINITY;
         unsigned bench_n = 0;
-        int r, opt;
+        int r, opt, kill_signal = SIGKILL;
 
         static const struct option options[] = {
                 { "root", required_argument, NULL, 'r' },
@@ -175,6 +176,7 @@ int main(int argc, char *argv[]) {
                 { "bench", required_argument, NULL, 'b' },
                 { "mountinfo", required_argument, NULL, 'm' },
                 { "cgroupns-mount", required_argument, NULL, 'M' },
+                { "kill-signal", required_argument, NULL, 'S' },
                 {},
         };
 
@@ -201,6 +203,10 @@ int main(int argc, char *argv[]) {
                 case 'R': ready = optarg; break;
                 case 'm': mountinfo = optarg; break;
                 case 'M': mount_dir = optarg; break;
+                case 'S':
+                        if (parse_int(optarg, &kill_signal) < 0 || kill_signal <= 0)
+                                return 2;
+                        break;
                 case 'b': {
                         uint32_t v;
                         if (parse_uint32(optarg, &v) < 0 || v == 0)
@@ -261,7 +267,7 @@ int main(int argc, char *argv[]) {
                 if (sig == SIGTERM || sig == SIGINT || (sig < 0 && !killed && deadline != USEC_INFINITY &&
                                                         now(CLOCK_MONOTONIC) >= deadline)) {
                         usec_t t0 = now(CLOCK_MONOTONIC);
-                        r = cgroup_machine_kill(m, SIGKILL);
+                        r = cgroup_machine_kill(m, kill_signal);
                         if (r >= 0)
                                 r = cgroup_machine_wait_empty(m, 10 * USEC_PER_SEC);
                         kill_usec = now(CLOCK_MONOTONIC) - t0;

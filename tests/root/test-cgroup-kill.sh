@@ -26,6 +26,18 @@ for round in 1 2 3; do
         is "$(pgrep -c -f "^$P")" 0 "round $round: no process of the machine survived"
 done
 
+# Another signal than SIGKILL goes through the freezer too (v1
+# freezer.state, v2 cgroup.freeze): every chain gets it, none forks away.
+"$CGRUN" --root "$CG_ROOT" --name term-$$ --kill-after 1 --kill-signal 15 --stats "$T/term.stats" \
+        -- "$P" forkloop 8 + sleep
+is "$?" 143 "SIGTERM: the leader died of it"
+kill_usec=$(stat_of "$T/term.stats" kill_usec)
+diag "SIGTERM: kill until empty took $kill_usec us"
+ok "SIGTERM: the cgroup was empty within 2 s" test "${kill_usec:-99999999}" -lt 2000000
+is "$(cg_left term-$$)" "" "SIGTERM: the machine's cgroup is gone"
+sleep 0.1
+is "$(pgrep -c -f "^$P")" 0 "SIGTERM: no process of the machine survived"
+
 # Removing a machine whose leader is gone but left processes behind
 # kills those first: the cgroup goes, and they with it.
 "$CGRUN" --root "$CG_ROOT" --name left-$$ -- /bin/sh -c "$P sleep 100 & $P sleep 100 & exit 0"
