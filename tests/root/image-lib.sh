@@ -78,3 +78,37 @@ for d, dirs, files in os.walk(root):
         print(rel, stat.S_IFMT(st.st_mode) >> 12, oct(stat.S_IMODE(st.st_mode)), st.st_uid, st.st_gid, times, links, extra)
 PY
 }
+
+# make_oci_from_tars DIR TAR...: an OCI layout in DIR, tag "t", whose layers
+# are the given uncompressed tars (bottom first), gzip-compressed, with a
+# correct config and diff_ids. For crafted layers and many-layer images.
+make_oci_from_tars() {
+        python3 - "$@" <<'PY'
+import gzip, hashlib, json, os, sys
+out, tars = sys.argv[1], sys.argv[2:]
+blobs = os.path.join(out, "blobs", "sha256")
+os.makedirs(blobs, exist_ok=True)
+def put(data):
+    h = hashlib.sha256(data).hexdigest()
+    with open(os.path.join(blobs, h), "wb") as f:
+        f.write(data)
+    return "sha256:" + h, len(data)
+layers, diff_ids = [], []
+for t in tars:
+    raw = open(t, "rb").read()
+    diff_ids.append("sha256:" + hashlib.sha256(raw).hexdigest())
+    d, n = put(gzip.compress(raw, compresslevel=1, mtime=0))
+    layers.append({"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": d, "size": n})
+config = {"architecture": "amd64", "os": "linux", "config": {"Cmd": ["/bin/sh"]},
+          "rootfs": {"type": "layers", "diff_ids": diff_ids}}
+cd, cn = put(json.dumps(config).encode())
+manifest = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cd, "size": cn},
+            "layers": layers}
+md, mn = put(json.dumps(manifest).encode())
+json.dump({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json",
+           "digest": md, "size": mn, "annotations": {"org.opencontainers.image.ref.name": "t"}}]},
+          open(os.path.join(out, "index.json"), "w"))
+json.dump({"imageLayoutVersion": "1.0.0"}, open(os.path.join(out, "oci-layout"), "w"))
+PY
+}
