@@ -44,6 +44,7 @@ typedef struct Supervisor {
         bool exec_failed;              /* payload_status is 126/127, no remap */
         bool stopping;                 /* KillSignal sent on request */
         bool draining;                 /* leftovers got SIGTERM */
+        bool killing;                  /* the stop timeout passed: SIGKILL sweeps */
         bool reboot;
         bool ready_sent;
 } Supervisor;
@@ -89,13 +90,23 @@ static int on_stop_timeout(sd_event_source *source, uint64_t usec, void *userdat
         Supervisor *s = userdata;
         int r;
 
-        log_notice("Stop timeout reached, killing what is left.");
+        if (!s->killing)
+                log_notice("Stop timeout reached, killing what is left.");
+        s->killing = true;
         r = kill_all_descendants(s->self, SIGKILL, s->pid1);
         if (r < 0)
                 log_warning_errno(r, "Failed to kill leftover processes: %m, ignoring");
         /* The payload too, should it have escaped the sweep above. */
         if (s->payload_alive)
                 (void) kill(s->payload, SIGKILL);
+
+        /* A process forked while we swept escapes it: sweep again in a
+         * second unless the last child is gone by then (the loop ends). */
+        r = sd_event_source_set_time_relative(source, USEC_PER_SEC);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(source, SD_EVENT_ONESHOT);
+        if (r < 0)
+                log_warning_errno(r, "Failed to re-arm the stop timer: %m, ignoring");
         return 0;
 }
 
@@ -123,10 +134,11 @@ static void start_draining(Supervisor *s) {
         r = kill_all_descendants(s->self, SIGTERM, s->pid1);
         if (r < 0)
                 log_warning_errno(r, "Failed to stop leftover processes: %m, ignoring");
-        else if (r > 0) {
+        else if (r > 0)
                 (void) kill_all_descendants(s->self, SIGCONT, s->pid1);
-                arm_stop_timer(s);
-        }
+        /* Only called while children are left: whatever the sweep found,
+         * they get SIGKILL after the timeout. */
+        arm_stop_timer(s);
 }
 
 static void payload_ended(Supervisor *s, const siginfo_t *si) {
