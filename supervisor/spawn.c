@@ -173,9 +173,7 @@ static _noreturn_ void child_run(const SupervisorConfig *c, char **env, char *li
         child_fail(errfd, SPAWN_STAGE_EXEC, exec_search(c->argv, env));
 }
 
-/* The payload's environment. The LISTEN_PID entry is a fixed-size buffer
- * the child fills in with its own PID. */
-static int build_env(const SupervisorConfig *c, const char *notify_address, char ***ret,
+int payload_build_env(const SupervisorConfig *c, const char *notify_address, char ***ret,
                      char **ret_listen_pid) {
         _cleanup_strv_free_ char **env = NULL;
         char *lp = NULL;
@@ -247,7 +245,7 @@ int payload_spawn(const SupervisorConfig *c, const char *notify_address, SpawnRe
         if (!c->argv || !c->argv[0])
                 return -EINVAL;
 
-        r = build_env(c, notify_address, &env, &listen_pid);
+        r = payload_build_env(c, notify_address, &env, &listen_pid);
         if (r < 0)
                 return r;
 

@@ -31,6 +31,14 @@ typedef struct SpawnResult {
         SpawnStage stage;   /* where it failed, when error < 0 */
 } SpawnResult;
 
+/* The payload's environment: c->envp (or ours) with NOTIFY_SOCKET set to
+ * notify_address or removed, and LISTEN_FDS/LISTEN_PID set when there are
+ * listen fds or removed when there are none. *ret_listen_pid points to the
+ * LISTEN_PID entry inside *ret (a 32-byte buffer the child fills in with
+ * its own PID), or is NULL. */
+int payload_build_env(const SupervisorConfig *c, const char *notify_address, char ***ret,
+                      char **ret_listen_pid);
+
 /* Forks and execs c->argv. notify_address is the payload's NOTIFY_SOCKET
  * (NULL: the variable is removed). Must be called with every signal
  * blocked (the child resets the mask itself). Returns < 0 when no child
