@@ -267,6 +267,11 @@ static int v1_kill(CgroupMachine *m, int sig) {
         int fd = machine_fd(m, CGROUP_CONTROLLER_FREEZER);
         int r, n;
 
+        /* Freezing an empty cgroup costs a state change for nothing. */
+        r = cgroup_machine_is_populated(m);
+        if (r == 0)
+                return 0;
+
         if (fd < 0) {
                 /* No freezer: signal in passes until nobody new shows up. */
                 int t = cgroup_context_tracking(m->context);

@@ -703,6 +703,15 @@ static int populated_at(int dfd) {
 }
 
 int cgroup_machine_is_populated(CgroupMachine *m) {
+        /* A cgroup2 (v2, or the hybrid one) says it in one read, for the
+         * whole subtree. */
+        for (size_t i = 0; i < m->context->n_hierarchies; i++) {
+                uint64_t v;
+                if (!m->context->hierarchies[i].unified || m->fds[i] < 0)
+                        continue;
+                if (cg_read_keyed_u64(m->fds[i], "cgroup.events", "populated", &v) >= 0)
+                        return v > 0;
+        }
         for (size_t i = 0; i < m->context->n_hierarchies; i++) {
                 if (m->fds[i] < 0)
                         continue;
