@@ -193,6 +193,35 @@ static void test_assignment(void **state) {
         assert_false(cgroup_limits_has(l, CGROUP_LIMIT_TASKS_MAX));
 }
 
+/* What cgroup_limits_format() writes, cgroup_limits_set() reads back to
+ * the same value: definitions are merged into -p limits that way. */
+static void test_format_round_trip(void **state) {
+        static const char *const a[] = {
+                "MemoryMax=32M", "MemoryHigh=infinity", "MemorySwapMax=0", "CPUQuota=12.5%",
+                "CPUWeight=idle", "AllowedCPUs=3,0-1", "TasksMax=10%", "IOWeight=10000",
+        };
+        _cleanup_(cgroup_limits_freep) CgroupLimits *l = new_limits();
+        _cleanup_(cgroup_limits_freep) CgroupLimits *copy = new_limits();
+        for (size_t i = 0; i < ELEMENTSOF(a); i++)
+                assert_int_equal(cgroup_limits_parse_assignment(l, a[i]), 0);
+        assert_int_equal(l->set_mask, (1U << _CGROUP_LIMIT_MAX) - 1);
+        for (int k = 0; k < _CGROUP_LIMIT_MAX; k++) {
+                _cleanup_free_ char *v = NULL;
+                assert_int_equal(cgroup_limits_format(l, k, &v), 0);
+                assert_int_equal(cgroup_limits_set(copy, cgroup_limit_key_to_string(k), v), 0);
+        }
+        assert_int_equal(copy->set_mask, l->set_mask);
+        assert_true(copy->memory_max == l->memory_max);
+        assert_true(copy->memory_high == l->memory_high);
+        assert_true(copy->memory_swap_max == l->memory_swap_max);
+        assert_int_equal(copy->cpu_quota_permyriad, l->cpu_quota_permyriad);
+        assert_true(copy->cpu_weight == l->cpu_weight);
+        assert_string_equal(copy->allowed_cpus, l->allowed_cpus);
+        assert_true(copy->tasks_max == l->tasks_max);
+        assert_true(copy->io_weight == l->io_weight);
+        assert_int_equal(cgroup_limits_format(l, _CGROUP_LIMIT_MAX, &(char *) { NULL }), -EINVAL);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_key_table),
@@ -202,6 +231,7 @@ int main(void) {
                 cmocka_unit_test(test_tasks_max),
                 cmocka_unit_test(test_allowed_cpus),
                 cmocka_unit_test(test_assignment),
+                cmocka_unit_test(test_format_round_trip),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
