@@ -196,12 +196,27 @@ static void unpacker_done(Unpacker *u) {
         free(u->dirs);
 }
 
+static int unpacker_check(Unpacker *u) {
+        if (u->opts->on_bytes)
+                return u->opts->on_bytes(u->input_bytes, u->opts->userdata);
+        return 0;
+}
+
 static la_ssize_t outer_read(struct archive *a, void *userdata, const void **ret_buf) {
         Unpacker *u = userdata;
         for (;;) {
                 ssize_t k = read(u->input_fd, u->outer_buf, OUTER_BUFFER_SIZE);
-                if (k < 0 && errno == EINTR)
+                if (k < 0 && errno == EINTR) {
+                        /* A signal may have asked to cancel while the
+                         * source (a pipe) was slow: look before waiting on. */
+                        int r = unpacker_check(u);
+                        if (r < 0) {
+                                u->stream_error = r;
+                                archive_set_error(a, ECANCELED, "stopped");
+                                return -1;
+                        }
                         continue;
+                }
                 if (k < 0) {
                         u->stream_error = -errno;
                         archive_set_error(a, errno, "read failed");
@@ -236,12 +251,6 @@ static la_ssize_t inner_read(struct archive *a, void *userdata, const void **ret
         }
         *ret_buf = u->inner_buf;
         return k;
-}
-
-static int unpacker_check(Unpacker *u) {
-        if (u->opts->on_bytes)
-                return u->opts->on_bytes(u->input_bytes, u->opts->userdata);
-        return 0;
 }
 
 /* Splits path into a parent directory fd (created as needed) and the leaf

@@ -81,7 +81,8 @@ PY
 
 # make_oci_from_tars DIR TAR...: an OCI layout in DIR, tag "t", whose layers
 # are the given uncompressed tars (bottom first), gzip-compressed, with a
-# correct config and diff_ids. For crafted layers and many-layer images.
+# correct config and diff_ids (FIXTURE_BAD_DIFF_ID=x: wrong ones). For
+# crafted layers and many-layer images.
 make_oci_from_tars() {
         python3 - "$@" <<'PY'
 import gzip, hashlib, json, os, sys
@@ -96,7 +97,7 @@ def put(data):
 layers, diff_ids = [], []
 for t in tars:
     raw = open(t, "rb").read()
-    diff_ids.append("sha256:" + hashlib.sha256(raw).hexdigest())
+    diff_ids.append("sha256:" + hashlib.sha256(raw + os.environ.get("FIXTURE_BAD_DIFF_ID", "").encode()).hexdigest())
     d, n = put(gzip.compress(raw, compresslevel=1, mtime=0))
     layers.append({"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": d, "size": n})
 config = {"architecture": "amd64", "os": "linux", "config": {"Cmd": ["/bin/sh"]},
