@@ -31,35 +31,68 @@ int bus_error_from_machine_errno(sd_bus_error *error, int r, const char *name, c
         }
 }
 
+/* Whether the sender's groups (as the bus daemon saw them at connect,
+ * SO_PEERGROUPS; libsystemd 252 does not ask for them) include gid. */
+static int sender_in_group(sd_bus_message *msg, gid_t gid) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        sd_bus *bus = sd_bus_message_get_bus(msg);
+        const char *key;
+        int r, found = 0;
+
+        r = sd_bus_call_method(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                               "GetConnectionCredentials", NULL, &reply, "s", sd_bus_message_get_sender(msg));
+        if (r < 0)
+                return r;
+        r = sd_bus_message_enter_container(reply, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
+                r = sd_bus_message_read(reply, "s", &key);
+                if (r < 0)
+                        return r;
+                if (streq(key, "UnixGroupIDs")) {
+                        const uint32_t *gids;
+                        size_t n;
+
+                        r = sd_bus_message_enter_container(reply, 'v', "au");
+                        if (r < 0)
+                                return r;
+                        r = sd_bus_message_read_array(reply, 'u', (const void **) &gids, &n);
+                        if (r < 0)
+                                return r;
+                        for (size_t i = 0; i < n / sizeof(uint32_t); i++)
+                                if (gids[i] == gid)
+                                        found = 1;
+                        r = sd_bus_message_exit_container(reply);
+                } else
+                        r = sd_bus_message_skip(reply, "v");
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_exit_container(reply);
+                if (r < 0)
+                        return r;
+        }
+        return r < 0 ? r : found;
+}
+
 /* Methods that change something: root, or a member of the configured
- * group. The credentials come from the bus daemon (SO_PEERCRED at
- * connect), never from the sender's /proc entry, which it could race. */
+ * group. The credentials come from the bus daemon (SO_PEERCRED and
+ * SO_PEERGROUPS at connect), never from the sender's /proc entry, which
+ * it could race. */
 static int check_privileged(sd_bus_message *msg, Manager *m, const char *what, sd_bus_error *error) {
         _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
         uid_t uid;
         int r;
 
-        r = sd_bus_query_sender_creds(msg, SD_BUS_CREDS_EUID | SD_BUS_CREDS_UID | SD_BUS_CREDS_SUPPLEMENTARY_GIDS |
-                                              SD_BUS_CREDS_EGID | SD_BUS_CREDS_GID, &creds);
+        r = sd_bus_query_sender_creds(msg, SD_BUS_CREDS_EUID | SD_BUS_CREDS_UID, &creds);
         if (r < 0)
                 return r;
         if (sd_bus_creds_get_euid(creds, &uid) < 0 && sd_bus_creds_get_uid(creds, &uid) < 0)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED, "Cannot tell who is asking to %s.", what);
         if (uid == 0)
                 return 0;
-        if (m->access_gid != (gid_t) -1) {
-                const gid_t *gids = NULL;
-                gid_t g;
-                int n;
-
-                if ((sd_bus_creds_get_egid(creds, &g) >= 0 || sd_bus_creds_get_gid(creds, &g) >= 0) &&
-                    g == m->access_gid)
-                        return 0;
-                n = sd_bus_creds_get_supplementary_gids(creds, &gids);
-                for (int i = 0; i < n; i++)
-                        if (gids[i] == m->access_gid)
-                                return 0;
-        }
+        if (m->access_gid != (gid_t) -1 && sender_in_group(msg, m->access_gid) > 0)
+                return 0;
         return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED, "Only root may %s.", what);
 }
 
@@ -501,39 +534,39 @@ static void on_machine_changed(Manager *m, Machine *machine, void *userdata) {
 static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_METHOD_WITH_ARGS("ListMachines", SD_BUS_NO_ARGS,
-                                SD_BUS_RESULT("a(ssso)", machines), method_list_machines, 0),
+                                SD_BUS_RESULT("a(ssso)", machines), method_list_machines, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("ListRefusedDefinitions", SD_BUS_NO_ARGS,
-                                SD_BUS_RESULT("a(ss)", definitions), method_list_refused, 0),
+                                SD_BUS_RESULT("a(ss)", definitions), method_list_refused, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("GetMachine", SD_BUS_ARGS("s", name),
-                                SD_BUS_RESULT("o", machine), method_get_machine, 0),
+                                SD_BUS_RESULT("o", machine), method_get_machine, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("GetMachineByPID", SD_BUS_ARGS("u", pid),
-                                SD_BUS_RESULT("o", machine), method_get_machine_by_pid, 0),
+                                SD_BUS_RESULT("o", machine), method_get_machine_by_pid, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("StartMachine", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT,
-                                method_start, 0),
+                                method_start, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("StopMachine", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT,
-                                method_stop, 0),
+                                method_stop, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("RebootMachine", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT,
-                                method_reboot, 0),
+                                method_reboot, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("TerminateMachine", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT,
-                                method_terminate, 0),
+                                method_terminate, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("KillMachine", SD_BUS_ARGS("s", name, "s", whom, "i", signal),
-                                SD_BUS_NO_RESULT, method_kill, 0),
+                                SD_BUS_NO_RESULT, method_kill, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("EnableMachine", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT,
-                                method_enable, 0),
+                                method_enable, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("DisableMachine", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT,
-                                method_disable, 0),
+                                method_disable, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("OpenMachineShell",
                                 SD_BUS_ARGS("s", name, "s", user, "s", path, "as", args, "as", environment),
-                                SD_BUS_RESULT("h", pty, "s", pty_path), method_open_shell, 0),
+                                SD_BUS_RESULT("h", pty, "s", pty_path), method_open_shell, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("OpenMachineLogin", SD_BUS_ARGS("s", name),
-                                SD_BUS_RESULT("h", pty, "s", pty_path), method_open_login, 0),
+                                SD_BUS_RESULT("h", pty, "s", pty_path), method_open_login, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("RunMachineCommand",
                                 SD_BUS_ARGS("s", name, "s", user, "s", path, "as", args, "as", environment,
                                             "h", stdin, "h", stdout, "h", stderr),
-                                SD_BUS_RESULT("i", status), method_run_command, 0),
+                                SD_BUS_RESULT("i", status), method_run_command, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("OpenMachineLog", SD_BUS_ARGS("s", name), SD_BUS_RESULT("h", log),
-                                method_open_log, 0),
-        SD_BUS_METHOD_WITH_ARGS("Reload", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_reload, 0),
+                                method_open_log, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Reload", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_reload, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_SIGNAL_WITH_ARGS("MachineNew", SD_BUS_ARGS("s", machine, "o", path), 0),
         SD_BUS_SIGNAL_WITH_ARGS("MachineRemoved", SD_BUS_ARGS("s", machine, "o", path), 0),
         SD_BUS_VTABLE_END,
