@@ -5,6 +5,8 @@
  * the container's status otherwise (133: reboot with --reboot-exit). */
 
 #include "exe-protect.h"
+#include "fd-util.h"
+#include "image-run.h"
 #include "log.h"
 #include "monitor.h"
 #include "run-args.h"

@@ -12,6 +12,7 @@
 #include <sys/sysmacros.h>
 
 #include "fd-util.h"
+#include "image-run.h"
 #include "log.h"
 #include "mount-setup.h"
 #include "string-util.h"
@@ -112,6 +113,9 @@ static bool overlay_path_ok(const char *p) {
 
 int mount_setup_rootfs(const RunConfig *c, char **ret_root) {
         _cleanup_free_ char *root = NULL;
+
+        if (c->lower_dirs) /* --image: an overlay of the image's layers */
+                return image_mount_rootfs(c, ret_root);
 
         if (!c->ephemeral) {
                 /* A bind of the directory onto itself: pivot_root needs a mount point. */

@@ -456,11 +456,11 @@ static int hosts_update(const NetworkPlan *p, const Record *recs, size_t n) {
 }
 
 /* Regenerates corral's nft table from the records; skips libnftables when
- * the text equals what this root applied last. */
+ * the kernel's table already has this content. */
 static int nft_update(const NetworkPlan *p, const Record *recs, size_t n) {
         _cleanup_free_ NftForward *fwd = NULL;
         _cleanup_free_ NftMasquerade *masq = NULL;
-        _cleanup_free_ char *text = NULL, *old = NULL, *cache = NULL, *err = NULL;
+        _cleanup_free_ char *text = NULL, *err = NULL;
         size_t n_fwd = 0, n_masq = 0, total = 0;
         int k;
 
@@ -489,16 +489,14 @@ static int nft_update(const NetworkPlan *p, const Record *recs, size_t n) {
         k = nft_ruleset_text(masq, n_masq, fwd, n_fwd, &text);
         if (k < 0)
                 return k;
-        cache = strprintf("%s/nft-applied", p->net_dir);
-        if (!cache)
-                return -ENOMEM;
-        if (read_full_file_at(AT_FDCWD, cache, 0, &old, NULL) >= 0 && streq(old, text))
+        /* The kernel, not a file of ours, says what is in force: the table
+         * is host-wide, and anyone may have removed it meanwhile. */
+        if (nft_table_is(text) > 0)
                 return 0;
-
         k = nft_apply(text, &err);
         if (k < 0)
                 return log_error_errno(k, "Failed to apply corral's nftables table: %s", strempty(err));
-        return write_file_atomic_at(AT_FDCWD, cache, text, strlen(text), 0644);
+        return 0;
 }
 
 static int shared_update(const NetworkPlan *p) {

@@ -3,9 +3,15 @@
  * it through libnftables. */
 
 #include <arpa/inet.h>
+#include <inttypes.h>
+#include <libmnl/libmnl.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <nftables/libnftables.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "nft.h"
 #include "parse-util.h"
@@ -74,23 +80,15 @@ static void put_dnat_rules(FILE *f, const NftForward *fwd, size_t n_fwd, const c
 
 int nft_ruleset_text(const NftMasquerade *masq, size_t n_masq, const NftForward *fwd, size_t n_fwd,
                      char **ret) {
+        _cleanup_free_ char *body = NULL;
         char *buf = NULL;
-        size_t size = 0;
+        size_t size = 0, body_size = 0;
         FILE *f;
 
-        f = open_memstream(&buf, &size);
-        if (!f)
-                return -ENOMEM;
-
-        /* "add" before "delete" makes the delete succeed whether or not
-         * the table exists, and the three statements are one transaction:
-         * nobody ever sees a half-built table. */
-        fprintf(f, "add table " NFT_TABLE_FAMILY " " NFT_TABLE_NAME "\n"
-                   "delete table " NFT_TABLE_FAMILY " " NFT_TABLE_NAME "\n");
-
         if (n_masq > 0 || n_fwd > 0) {
-                fprintf(f, "table " NFT_TABLE_FAMILY " " NFT_TABLE_NAME " {\n");
-
+                f = open_memstream(&body, &body_size);
+                if (!f)
+                        return -ENOMEM;
                 fprintf(f, "\tchain prerouting {\n"
                            "\t\ttype nat hook prerouting priority -100; policy accept;\n");
                 put_dnat_rules(f, fwd, n_fwd, "");
@@ -117,17 +115,134 @@ int nft_ruleset_text(const NftMasquerade *masq, size_t n_masq, const NftForward 
                         fprintf(f, "\t\tct status dnat ip saddr %s oifname \"%s\" masquerade\n",
                                 s, masq[i].bridge);
                 }
-                fprintf(f, "\t}\n}\n");
+                fprintf(f, "\t}\n");
+                if (fclose(f) != 0)
+                        return -ENOMEM;
         }
 
-        if (fflush(f) != 0 || ferror(f)) {
-                fclose(f);
+        f = open_memstream(&buf, &size);
+        if (!f)
+                return -ENOMEM;
+        /* "add" before "delete" makes the delete succeed whether or not
+         * the table exists, and the statements are one transaction:
+         * nobody ever sees a half-built table. */
+        fprintf(f, "add table " NFT_TABLE_FAMILY " " NFT_TABLE_NAME "\n"
+                   "delete table " NFT_TABLE_FAMILY " " NFT_TABLE_NAME "\n");
+        if (body) {
+                /* The comment names the content, so that nft_table_is()
+                 * can tell from the kernel whether this text is in force. */
+                fprintf(f, "table " NFT_TABLE_FAMILY " " NFT_TABLE_NAME " {\n"
+                           "\tcomment \"" NFT_COMMENT_PREFIX "%016" PRIx64 "\"\n%s}\n",
+                        network_hash(body, body_size), body);
+        }
+        if (fclose(f) != 0) {
                 free(buf);
                 return -ENOMEM;
         }
-        fclose(f);
         *ret = buf;
         return 0;
+}
+
+/* The comment the text sets, or NULL for the text that removes the table. */
+static const char *text_comment(const char *text, char *buf, size_t size) {
+        const char *c = strstr(text, "comment \"" NFT_COMMENT_PREFIX);
+        if (!c)
+                return NULL;
+        c += strlen("comment \"");
+        size_t l = strcspn(c, "\"");
+        if (l >= size)
+                return NULL;
+        memcpy(buf, c, l);
+        buf[l] = 0;
+        return buf;
+}
+
+static int table_cb(const struct nlmsghdr *nlh, void *data) {
+        char *comment = data;
+        const struct nlattr *a;
+
+        mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
+                if (mnl_attr_get_type(a) != NFTA_TABLE_USERDATA)
+                        continue;
+                /* libnftnl's user data: type (1 byte), length (1 byte),
+                 * value; the table comment is type 0, NUL-terminated. */
+                const uint8_t *p = mnl_attr_get_payload(a);
+                size_t n = mnl_attr_get_payload_len(a);
+                while (n >= 2 && (size_t) p[1] + 2 <= n) {
+                        if (p[0] == 0 && p[1] > 0 && p[1] < 64) {
+                                memcpy(comment, p + 2, p[1]);
+                                comment[p[1]] = 0;
+                        }
+                        n -= (size_t) p[1] + 2;
+                        p += p[1] + 2;
+                }
+        }
+        return MNL_CB_OK;
+}
+
+/* The comment of corral's table in the kernel ("" without one), or -ENOENT. */
+static int table_comment(char comment[static 65]) {
+        char buf[MNL_SOCKET_BUFFER_SIZE];
+        struct mnl_socket *nl;
+        struct nlmsghdr *nlh;
+        struct nfgenmsg *nfg;
+        uint32_t seq = (uint32_t) time(NULL), portid;
+        int r;
+
+        nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+        if (!nl)
+                return -errno;
+        if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+                r = -errno;
+                goto finish;
+        }
+        portid = mnl_socket_get_portid(nl);
+
+        nlh = mnl_nlmsg_put_header(buf);
+        nlh->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETTABLE;
+        nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+        nlh->nlmsg_seq = seq;
+        nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+        nfg->nfgen_family = NFPROTO_IPV4;
+        nfg->version = NFNETLINK_V0;
+        mnl_attr_put_strz(nlh, NFTA_TABLE_NAME, NFT_TABLE_NAME);
+
+        comment[0] = 0;
+        if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+                r = -errno;
+                goto finish;
+        }
+        for (;;) {
+                ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+                if (n < 0) {
+                        r = -errno;
+                        goto finish;
+                }
+                errno = 0;
+                r = mnl_cb_run(buf, (size_t) n, seq, portid, table_cb, comment);
+                if (r < 0) {
+                        r = negative_errno();
+                        goto finish;
+                }
+                if (r == MNL_CB_STOP)
+                        break;
+        }
+        r = 0;
+finish:
+        mnl_socket_close(nl);
+        return r;
+}
+
+int nft_table_is(const char *text) {
+        char want[65], have[65];
+        const char *w = text_comment(text, want, sizeof(want));
+        int r = table_comment(have);
+
+        if (r == -ENOENT)
+                return !w;
+        if (r < 0)
+                return r;
+        return w && streq(have, w);
 }
 
 static void nft_ctx_freep(struct nft_ctx **ctx) {

@@ -18,6 +18,8 @@
 
 #define NFT_TABLE_FAMILY "ip"
 #define NFT_TABLE_NAME "corral"
+/* The table's comment: this prefix and a hash of its content. */
+#define NFT_COMMENT_PREFIX "corral:"
 
 typedef struct PortForward {
         int protocol;             /* IPPROTO_TCP or IPPROTO_UDP */
@@ -46,6 +48,11 @@ typedef struct NftMasquerade {
  * the one that removes it. */
 int nft_ruleset_text(const NftMasquerade *masq, size_t n_masq, const NftForward *fwd, size_t n_fwd,
                      char **ret);
+
+/* 1 when the kernel's table already is what text makes it (same content
+ * hash in the comment, or both absent), 0 when not: a cheap netlink query
+ * that saves the ~10 ms of a libnftables run on most starts and stops. */
+int nft_table_is(const char *text);
 
 /* Runs text (from nft_ruleset_text()) through libnftables; on failure the
  * library's message goes into *ret_error (may be NULL). */

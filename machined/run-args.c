@@ -10,6 +10,7 @@
 #include "cgroup.h"
 #include "corral-config.h"
 #include "hostname-util.h"
+#include "image-store.h"
 #include "log.h"
 #include "network.h"
 #include "parse-util.h"
@@ -42,6 +43,7 @@ enum {
         ARG_CHDIR,
         ARG_REBOOT_EXIT,
         ARG_LOG_LEVEL,
+        ARG_IMAGE,
         ARG_MONITOR,
 };
 
@@ -76,6 +78,7 @@ static const struct option options[] = {
         { "reboot-exit", no_argument, NULL, ARG_REBOOT_EXIT },
         { "quiet", no_argument, NULL, 'q' },
         { "log-level", required_argument, NULL, ARG_LOG_LEVEL },
+        { "image", required_argument, NULL, ARG_IMAGE },
         { "monitor", no_argument, NULL, ARG_MONITOR },
         {}
 };
@@ -84,6 +87,7 @@ static void help(void) {
         printf("corral-run [OPTIONS...] [--] [COMMAND [ARGS...]]\n\n"
                "Runs one container from a directory, like systemd-nspawn -D DIR.\n\n"
                "  -D --directory=DIR        root file system of the container\n"
+               "     --image=NAME           run on image NAME of the store below --root\n"
                "     --ephemeral            run on a throwaway overlay of DIR\n"
                "     --read-only            mount the root file system read-only\n"
                "  -b --boot                 run /sbin/init (or COMMAND) as PID 1\n"
@@ -298,6 +302,14 @@ int run_args_parse(int argc, char *argv[], RunConfig *c) {
                         break;
                 case 'q':
                         log_set_max_level(LOG_WARNING);
+                        break;
+                case ARG_IMAGE:
+                        if (!image_name_is_valid(optarg))
+                                return bad(-EINVAL, "Invalid image name: '%s'", optarg);
+                        free(c->image);
+                        c->image = strdup(optarg);
+                        if (!c->image)
+                                return log_oom();
                         break;
                 case ARG_LOG_LEVEL:
                         r = log_level_from_string(optarg);

@@ -110,9 +110,10 @@ int run_config_add_bind(RunConfig *c, const char *spec, bool read_only) {
 }
 
 int run_config_finalize(RunConfig *c) {
-        if (!c->directory)
+        /* A directory, or an image resolved into overlay lowers (image-run.c). */
+        if (!c->directory && !c->lower_dirs)
                 return -EINVAL;
-        if (c->directory[0] != '/')
+        if (c->directory && c->directory[0] != '/')
                 return -EINVAL;
         if (!c->machine_name) {
                 /* The last path element of the directory, as nspawn does. */

@@ -239,6 +239,7 @@ static void test_nft_text(void **state) {
                 "add table ip corral\n"
                 "delete table ip corral\n"
                 "table ip corral {\n"
+                "\tcomment \"corral:f9d531f45ba2c1b3\"\n"
                 "\tchain prerouting {\n"
                 "\t\ttype nat hook prerouting priority -100; policy accept;\n"
                 "\t\tfib daddr type local tcp dport 8080 dnat to 10.88.1.2:80\n"
@@ -255,6 +256,12 @@ static void test_nft_text(void **state) {
                 "\t\tct status dnat ip saddr 10.88.0.0/16 oifname \"corral0\" masquerade\n"
                 "\t}\n"
                 "}\n");
+
+        /* The comment (a hash of the content) changes with the content. */
+        _cleanup_free_ char *t2 = NULL;
+        assert_int_equal(nft_ruleset_text(&m, 1, f, 1, &t2), 0);
+        assert_non_null(strstr(t2, "comment \"corral:"));
+        assert_null(strstr(t2, "f9d531f45ba2c1b3"));
 
         /* Nothing to do: the transaction removes the table (and only it). */
         assert_int_equal(nft_ruleset_text(NULL, 0, NULL, 0, &empty), 0);
