@@ -36,6 +36,15 @@ int main(int argc, char *argv[]) {
         if (r <= 0)
                 return r < 0 ? 1 : 0;
 
+        /* --image (or Image= of a definition): the image's layers and
+         * defaults; the image stays in use while this process lives. */
+        _cleanup_close_ int image_fd = -EBADF;
+        if (c->image) {
+                r = image_run_prepare(c, &image_fd);
+                if (r < 0)
+                        return 1;
+        }
+
         r = c->monitor ? monitor_run(c, &status) : container_run(c, &status);
         if (r < 0)
                 return 1;
