@@ -51,6 +51,7 @@ void log_parse_environment(void) {
                 max_level = l;
 }
 
+static void log_write(int level, int error, const char *prefix, const char *format, va_list ap) _printf_(4, 0);
 static void log_write(int level, int error, const char *prefix, const char *format, va_list ap) {
         char buf[2048];
         int saved = errno;

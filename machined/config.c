@@ -2,6 +2,7 @@
 /* The table-driven INI parser over inih; see config.h for why the line
  * reader in front of inih exists. */
 
+#include <ctype.h>
 #include <ini.h>
 #include <stdarg.h>
 #include <string.h>
@@ -52,6 +53,7 @@ void config_parser_done(ConfigParser *p) {
         p->n_errors = 0;
 }
 
+static int config_error_va(ConfigParser *p, unsigned line, int r, const char *format, va_list ap) _printf_(4, 0);
 static int config_error_va(ConfigParser *p, unsigned line, int r, const char *format, va_list ap) {
         char *m;
         if (vasprintf(&m, format, ap) < 0)
@@ -282,9 +284,16 @@ static const ConfigTableItem *table_lookup(const ConfigTableItem *table, size_t 
 static char *raw_value(const char *raw) {
         const char *eq = strchr(raw, '=');
         const char *s = eq ? eq + 1 : "";
-        s += strspn(s, WHITESPACE);
+        while (isspace((unsigned char) *s))
+                s++;
         char *v = strdup(s);
-        return v ? strstrip(v) : NULL; /* only cuts the end: v stays the allocation */
+        if (!v)
+                return NULL;
+        /* Trailing blanks only: v must stay the start of the allocation. */
+        size_t l = strlen(v);
+        while (l > 0 && isspace((unsigned char) v[l - 1]))
+                v[--l] = 0;
+        return v;
 }
 
 static int ini_handler_cb(void *user, const char *section, const char *name, const char *value) {
