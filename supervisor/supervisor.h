@@ -38,7 +38,9 @@ typedef struct SupervisorConfig {
          * wait_ready, READY=1 is sent when the payload itself sends READY=1 to
          * the socket the supervisor gives it (any process of the container may
          * send it, like NotifyAccess=all), not as soon as it has been started.
-         * Without wait_ready the payload gets no NOTIFY_SOCKET at all. */
+         * Without wait_ready the payload gets no NOTIFY_SOCKET at all. When
+         * the payload has ended and the leftovers are gone, the supervisor
+         * sends "STOPPING=1\nEXIT_STATUS=N\nSTATUS=..." (N as *ret_status). */
         const char *notify_socket;
         bool wait_ready;
 
