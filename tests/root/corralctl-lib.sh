@@ -71,9 +71,11 @@ ctl_nobody() {
         ERR=$(cat "$T/ctl.err")
 }
 
-# A busybox rootfs and a definition NAME running "sh -c SCRIPT".
+# define_machine NAME SCRIPT [EXEC-LINES]: a busybox rootfs and a
+# definition running sh -c SCRIPT (Parameters= quoting: no double quotes
+# or backslashes in SCRIPT; single quotes are fine).
 define_machine() {
-        local name=$1 script=$2
+        local name=$1 script=$2 extra=${3:-}
         [ -d "$T/rootfs" ] || make_rootfs "$T/rootfs"
         cat >"$DEFS/$name.machine" <<INI
 [Machine]
@@ -83,6 +85,7 @@ StopTimeoutSec=2s
 
 [Exec]
 Parameters=/bin/sh -c "$script"
+$extra
 INI
 }
 
