@@ -82,6 +82,13 @@ static int resolve_command(const RunConfig *c, char ***ret) {
         if (!argv)
                 return log_oom();
 
+        /* An image's tree exists only once its overlay is mounted, in the
+         * child: there a missing command is a 127 from inside. */
+        if (!c->directory) {
+                *ret = TAKE_PTR(argv);
+                return 0;
+        }
+
         /* Checked here so that a missing command is a one-line error and
          * exit 1 before anything is created, not a 127 from inside. */
         r = container_find_command(c->directory, argv[0]);
