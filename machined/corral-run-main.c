@@ -10,6 +10,7 @@
 #include "log.h"
 #include "monitor.h"
 #include "run-args.h"
+#include "run-config-definition.h"
 #include "run-config.h"
 
 int main(int argc, char *argv[]) {
@@ -35,6 +36,11 @@ int main(int argc, char *argv[]) {
         r = run_args_parse(argc, argv, c);
         if (r <= 0)
                 return r < 0 ? 1 : 0;
+
+        /* --machine: the definition fills in what the command line left unset. */
+        r = run_config_load_machine(c);
+        if (r < 0)
+                return 1;
 
         /* --image (or Image= of a definition): the image's layers and
          * defaults; the image stays in use while this process lives. */

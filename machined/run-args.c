@@ -44,6 +44,7 @@ enum {
         ARG_REBOOT_EXIT,
         ARG_LOG_LEVEL,
         ARG_IMAGE,
+        ARG_MACHINE,
         ARG_MONITOR,
 };
 
@@ -79,6 +80,7 @@ static const struct option options[] = {
         { "quiet", no_argument, NULL, 'q' },
         { "log-level", required_argument, NULL, ARG_LOG_LEVEL },
         { "image", required_argument, NULL, ARG_IMAGE },
+        { "machine", required_argument, NULL, ARG_MACHINE },
         { "monitor", no_argument, NULL, ARG_MONITOR },
         {}
 };
@@ -88,6 +90,8 @@ static void help(void) {
                "Runs one container from a directory, like systemd-nspawn -D DIR.\n\n"
                "  -D --directory=DIR        root file system of the container\n"
                "     --image=NAME           run on image NAME of the store below --root\n"
+               "     --machine=FILE|NAME    run a machine definition (FILE, or NAME.machine in\n"
+               "                            the definition directories below --root)\n"
                "     --ephemeral            run on a throwaway overlay of DIR\n"
                "     --read-only            mount the root file system read-only\n"
                "  -b --boot                 run /sbin/init (or COMMAND) as PID 1\n"
@@ -302,6 +306,14 @@ int run_args_parse(int argc, char *argv[], RunConfig *c) {
                         break;
                 case 'q':
                         log_set_max_level(LOG_WARNING);
+                        break;
+                case ARG_MACHINE:
+                        if (!optarg[0])
+                                return bad(-EINVAL, "Invalid machine: '%s'", optarg);
+                        free(c->machine);
+                        c->machine = strdup(optarg);
+                        if (!c->machine)
+                                return log_oom();
                         break;
                 case ARG_IMAGE:
                         if (!image_name_is_valid(optarg))
