@@ -292,6 +292,20 @@ static int cmd_env(int argc, char **argv) {
         return -1;
 }
 
+/* Prints uid, gid, supplementary groups and the working directory. */
+static int cmd_ids(int argc, char **argv) {
+        gid_t groups[64];
+        char cwd[4096];
+        int n = getgroups(64, groups);
+
+        printf("uid=%d\ngid=%d\ngroups=", (int) getuid(), (int) getgid());
+        for (int i = 0; i < n; i++)
+                printf("%s%d", i ? "," : "", (int) groups[i]);
+        printf("\ncwd=%s\n", getcwd(cwd, sizeof cwd) ?: "?");
+        fflush(stdout);
+        return -1;
+}
+
 static int cmd_write(int argc, char **argv) {
         char text[4096] = "";
 
@@ -414,6 +428,7 @@ static const Command commands[] = {
         { "status", "[FILE]", "print pid, sid, pgid, terminal and signal state", 0, 1, cmd_status },
         { "fds", "[FILE]", "print the open file descriptors", 0, 1, cmd_fds },
         { "env", "NAME...", "print environment variables", 1, 64, cmd_env },
+        { "ids", "", "print uid, gid, groups and working directory", 0, 0, cmd_ids },
         { "write", "FILE [TEXT...]", "write TEXT to FILE (a readiness marker)", 1, 64, cmd_write },
         { "wait-file", "FILE", "wait until FILE exists", 1, 1, cmd_wait_file },
         { "alloc", "MB", "allocate and touch MB MiB", 1, 1, cmd_alloc },
