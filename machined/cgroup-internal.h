@@ -104,5 +104,9 @@ int cgroup_context_find(const CgroupContext *c, CgroupController ctl);
 /* Index of the hierarchy that tracks processes: the cgroup2 on v2, the
  * name=systemd one on v1 (else the first). */
 int cgroup_context_tracking(const CgroupContext *c);
+/* The machine's device policy (cgroup-devices.c): v1 devices.allow
+ * rules, or on v2 a BPF device program attached to the cgroup. */
+int cgroup_devices_apply_v1(int fd);
+int cgroup_devices_apply_bpf(int cgroup_fd);
 /* Logs that a limit cannot be applied on this host, and why. */
 void cgroup_log_unsupported(const CgroupLimits *l, CgroupLimitKey k, const char *why);

@@ -53,40 +53,6 @@ static int seed_cpuset(int parent_fd, int fd) {
         return 0;
 }
 
-/* The devices a container may open, as systemd-nspawn and docker allow
- * them: the API nodes, ptys and the console, tun and fuse; any node may
- * be made (mknod keeps working for the image's tools) but no other one
- * opened. Without this a container with CAP_MKNOD could open the host's
- * disks. */
-static const char *const device_allow[] = {
-        "c *:* m",     "b *:* m",
-        "c 1:3 rwm",   /* null */
-        "c 1:5 rwm",   /* zero */
-        "c 1:7 rwm",   /* full */
-        "c 1:8 rwm",   /* random */
-        "c 1:9 rwm",   /* urandom */
-        "c 5:0 rwm",   /* tty */
-        "c 5:1 rwm",   /* console */
-        "c 5:2 rwm",   /* ptmx */
-        "c 136:* rwm", /* pts */
-        "c 10:200 rwm", /* net/tun */
-        "c 10:229 rwm", /* fuse */
-};
-
-static int device_policy(int fd) {
-        int r = cg_write(fd, "devices.deny", "a");
-        if (r == -ENOENT) /* not a real devices cgroup */
-                return 0;
-        if (r < 0)
-                return r;
-        for (size_t i = 0; i < ELEMENTSOF(device_allow); i++) {
-                r = cg_write(fd, "devices.allow", device_allow[i]);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
-}
-
 static int v1_prepare_cgroup(CgroupContext *c, size_t i, int parent_fd, int fd) {
         uint32_t ctl = c->hierarchies[i].controllers;
         bool machine = parent_fd == c->hierarchies[i].parent_fd;
@@ -94,7 +60,7 @@ static int v1_prepare_cgroup(CgroupContext *c, size_t i, int parent_fd, int fd) 
         if (ctl & CGROUP_MASK(CGROUP_CONTROLLER_CPUSET))
                 return seed_cpuset(parent_fd, fd);
         if (machine && (ctl & CGROUP_MASK(CGROUP_CONTROLLER_DEVICES)))
-                return device_policy(fd);
+                return cgroup_devices_apply_v1(fd);
         return 0;
 }
 

@@ -2,7 +2,8 @@
 /* The cgroup v2 (unified) backend: one hierarchy, controllers enabled
  * down to corral's parent through cgroup.subtree_control, limits written
  * to memory.max, cpu.max, cpu.weight, cpuset.cpus, pids.max, io.weight,
- * processes placed with CLONE_INTO_CGROUP, kill through cgroup.kill (with
+ * the device policy as a BPF program (cgroup-devices.c), processes placed
+ * with CLONE_INTO_CGROUP, kill through cgroup.kill (with
  * cgroup.freeze as the fallback on kernels before 5.14), and a cgroup2
  * mounted for the container, rooted at its cgroup by the namespace. */
 
@@ -72,9 +73,17 @@ static int enable_controllers(int fd) {
 }
 
 static int v2_prepare_cgroup(CgroupContext *c, size_t i, int parent_fd, int fd) {
-        /* Creating a level below parent: it must hand the controllers on. */
-        if (parent_fd == c->hierarchies[i].parent_fd) /* a machine: its parent is set up already */
+        if (parent_fd == c->hierarchies[i].parent_fd) {
+                /* A machine: its parent hands the controllers on already;
+                 * it gets the device policy. A host without cgroup BPF
+                 * cannot restrict devices: say so, loudly. */
+                int r = cgroup_devices_apply_bpf(fd);
+                if (r < 0)
+                        log_warning_errno(r, "Failed to install the device policy of the machine, "
+                                          "it may open any device node it can make: %m");
                 return 0;
+        }
+        /* Creating a level below parent: it must hand the controllers on. */
         (void) enable_controllers(parent_fd);
         return 0;
 }
