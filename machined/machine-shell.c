@@ -95,13 +95,11 @@ int group_list_for(const char *group, const char *user, gid_t gid, gid_t *groups
         return 0;
 }
 
-/* Drops every capability from the bounding set that the container's
- * leader does not have in its own, so that a shell is no more powerful
- * than the container's PID 1. */
-static int drop_bounding_set_like(pid_t leader) {
+/* The leader's capability bounding set, read on the host side (its PID
+ * means nothing in the container's /proc). */
+static int read_bounding_set(pid_t leader, uint64_t *ret) {
         _cleanup_free_ char *p = strprintf("/proc/%d/status", (int) leader), *buf = NULL;
         const char *l;
-        uint64_t bnd;
         int r;
 
         if (!p)
@@ -110,8 +108,15 @@ static int drop_bounding_set_like(pid_t leader) {
         if (r < 0)
                 return r;
         l = strstr(buf, "\nCapBnd:");
-        if (!l || sscanf(l + 8, "%" SCNx64, &bnd) != 1)
+        if (!l || sscanf(l + 8, "%" SCNx64, ret) != 1)
                 return -EBADMSG;
+        return 0;
+}
+
+/* Drops every capability from the bounding set that the container's
+ * leader does not have in its own, so that a shell is no more powerful
+ * than the container's PID 1. */
+static int drop_bounding_set_to(uint64_t bnd) {
         for (int cap = 0; cap <= 63; cap++) {
                 if (bnd & (UINT64_C(1) << cap))
                         continue;
@@ -131,7 +136,7 @@ static bool same_namespace(pid_t leader, const char *ns) {
 }
 
 /* The grandchild: already in every namespace; becomes the program. */
-_noreturn_ static void exec_program(const MachineCommand *cmd, pid_t leader) {
+_noreturn_ static void exec_program(const MachineCommand *cmd, uint64_t bounding_set) {
         _cleanup_free_ char *passwd = NULL, *group = NULL;
         _cleanup_strv_free_ char **env = NULL, **argv = NULL;
         const char *user = isempty(cmd->user) ? "root" : cmd->user;
@@ -157,8 +162,10 @@ _noreturn_ static void exec_program(const MachineCommand *cmd, pid_t leader) {
         if (group_list_for(group, user, pw.gid, groups, ELEMENTSOF(groups), &n_groups) < 0)
                 n_groups = 0;
 
-        if (drop_bounding_set_like(leader) < 0)
+        if (drop_bounding_set_to(bounding_set) < 0) {
+                fprintf(stderr, "Failed to drop capabilities: %m\n");
                 _exit(126);
+        }
         if (setgroups(n_groups, groups) < 0 || setresgid(pw.gid, pw.gid, pw.gid) < 0 ||
             setresuid(pw.uid, pw.uid, pw.uid) < 0) {
                 fprintf(stderr, "Failed to become user '%s': %m\n", user);
@@ -204,16 +211,21 @@ _noreturn_ static void exec_program(const MachineCommand *cmd, pid_t leader) {
  * setns() into a PID namespace applies to children only) and waits. */
 _noreturn_ static void run_waiter(Machine *m, const MachineCommand *cmd, const int stdio[3],
                                   const char *pty_path) {
-        CgroupMachine *cg;
         int flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP;
         int fds[3] = { -EBADF, -EBADF, -EBADF };
         siginfo_t si = {};
+        uint64_t bounding_set;
         pid_t pid;
 
         /* Not dumpable until exec: a process of the container must not reach
          * corrald's binary through /proc/PID/exe or its memory. */
         (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         (void) reset_all_signal_handlers();
+
+        /* Into the machine's cgroup first: it needs the cgroup's directory
+         * fds, which go with the rest below. */
+        if (m->cgroup && cgroup_machine_attach(m->cgroup, getpid()) < 0)
+                _exit(126);
 
         if (pty_path) {
                 int fd = open(pty_path, O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -234,8 +246,10 @@ _noreturn_ static void run_waiter(Machine *m, const MachineCommand *cmd, const i
                         _exit(126);
         (void) close_all_fds_except((int[]) { m->leader_pidfd }, 1);
 
-        if (machine_get_cgroup(m, &cg) >= 0)
-                (void) cgroup_machine_attach(cg, getpid());
+        if (read_bounding_set(m->leader, &bounding_set) < 0) {
+                fprintf(stderr, "Failed to read the capabilities of machine '%s': %m\n", m->name);
+                _exit(126);
+        }
         if (!same_namespace(m->leader, "user"))
                 flags |= CLONE_NEWUSER;
         if (setns(m->leader_pidfd, flags) < 0) {
@@ -248,7 +262,7 @@ _noreturn_ static void run_waiter(Machine *m, const MachineCommand *cmd, const i
         if (pid < 0)
                 _exit(126);
         if (pid == 0)
-                exec_program(cmd, m->leader);
+                exec_program(cmd, bounding_set);
 
         /* The waiter holds nothing of the client's: only the program does. */
         for (int i = 0; i < 3; i++) {
@@ -269,8 +283,13 @@ static int spawn(Machine *m, const MachineCommand *cmd, const int stdio[3], cons
         pid_t pid;
         int pidfd;
 
+        CgroupMachine *cg;
+
         if (m->state != MACHINE_RUNNING || m->leader_pidfd < 0)
                 return -ESRCH;
+        /* Opened here, so that the child only writes cgroup.procs. */
+        if (machine_get_cgroup(m, &cg) < 0)
+                log_debug("Machine '%s' has no cgroup to put the command in.", m->name);
         pid = fork();
         if (pid < 0)
                 return -errno;
