@@ -16,8 +16,9 @@ call StartMachine s box >/dev/null
 ok "machine running" wait_state box running
 leader=$(prop box Leader)
 
-out=$(timeout 20 "$BUS_SHELL" "$BUS" pty box "" /bin/sh -c 'echo out-$((6*7)); hostname; for n in pid mnt uts ipc; do readlink /proc/self/ns/$n; done')
+out=$(timeout 20 "$BUS_SHELL" "$BUS" pty box "" /bin/sh -c 'echo out-$((6*7)); hostname; for n in pid mnt uts ipc; do readlink /proc/self/ns/$n; done' >"$T/pty-out")
 rc=$?
+out=$(tr -d '\r' <"$T/pty-out")
 is "$rc" 0 "OpenMachineShell: the pty hangs up when the command ends"
 like "$out" "out-42" "OpenMachineShell returns the command's output"
 like "$out" "box" "... with the machine's host name"
