@@ -57,8 +57,12 @@ static int v1_prepare_cgroup(CgroupContext *c, size_t i, int parent_fd, int fd) 
         uint32_t ctl = c->hierarchies[i].controllers;
         bool machine = parent_fd == c->hierarchies[i].parent_fd;
 
-        if (ctl & CGROUP_MASK(CGROUP_CONTROLLER_CPUSET))
-                return seed_cpuset(parent_fd, fd);
+        /* Co-mounted controllers (cpuset,devices) need both. */
+        if (ctl & CGROUP_MASK(CGROUP_CONTROLLER_CPUSET)) {
+                int r = seed_cpuset(parent_fd, fd);
+                if (r < 0)
+                        return r;
+        }
         if (machine && (ctl & CGROUP_MASK(CGROUP_CONTROLLER_DEVICES)))
                 return cgroup_devices_apply_v1(fd);
         return 0;
