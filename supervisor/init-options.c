@@ -49,7 +49,10 @@ void init_options_help(const char *program) {
                "  -V --version          Show the version\n\n"
                "Exit status: CMD's own, 128+N for death by signal N, 126 when CMD cannot\n"
                "be executed, 127 when it is not found, 125 for a usage error or a\n"
-               "failure of %1$s itself.\n",
+               "failure of corral-init itself.\n\n"
+               "Environment: NOTIFY_SOCKET gets READY=1 and EXIT_STATUS=N; LISTEN_FDS\n"
+               "meant for corral-init are passed on to CMD with LISTEN_PID rewritten;\n"
+               "CORRAL_LOG_LEVEL sets the log level.\n",
                program);
 }
 
