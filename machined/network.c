@@ -842,3 +842,44 @@ int network_plan_detach(NetworkPlan *p) {
         p->attached = false;
         return r;
 }
+
+int network_machine_info(const char *root, const char *machine, char ***ret_interfaces, char ***ret_addresses) {
+        _cleanup_free_ char *path = NULL, *text = NULL;
+        _cleanup_strv_free_ char **ifs = NULL, **addrs = NULL;
+        Record r;
+        int k;
+
+        if (!machine_name_is_valid(machine))
+                return -EINVAL;
+        path = root_path(root, "run/corral/network/machines");
+        if (!path)
+                return -ENOMEM;
+        char *full = strprintf("%s/%s", path, machine);
+        if (!full)
+                return -ENOMEM;
+        free(path);
+        path = full;
+
+        k = read_full_file_at(AT_FDCWD, path, 64 * 1024, &text, NULL);
+        if (k < 0)
+                return k;
+        record_parse(machine, text, &r);
+
+        ifs = calloc(1, sizeof(char *));
+        addrs = calloc(1, sizeof(char *));
+        if (!ifs || !addrs)
+                return -ENOMEM;
+        if (r.interface[0] && strv_extend(&ifs, r.interface) < 0)
+                return -ENOMEM;
+        if (r.have_address) {
+                char a[INET_ADDRSTRLEN + 4];
+                char s[INET_ADDRSTRLEN];
+                inet_ntop(AF_INET, &r.address, s, sizeof(s));
+                snprintf(a, sizeof(a), "%s/%u", s, r.prefixlen);
+                if (strv_extend(&addrs, a) < 0)
+                        return -ENOMEM;
+        }
+        *ret_interfaces = TAKE_PTR(ifs);
+        *ret_addresses = TAKE_PTR(addrs);
+        return 0;
+}

@@ -110,3 +110,10 @@ int network_plan_address(const NetworkPlan *p, struct in_addr *ret, unsigned *re
 /* Never fails the stop: problems are logged, the return value says
  * whether everything went. Idempotent. */
 int network_plan_detach(NetworkPlan *p);
+
+/* What a running machine's network is, from its runtime record, for
+ * corrald's NetworkInterfaces and Addresses properties: the host-side
+ * interface names and the addresses ("A.B.C.D/N"), each a strv (possibly
+ * empty). -ENOENT when the machine has no record (host or private
+ * network, or not running). */
+int network_machine_info(const char *root, const char *machine, char ***ret_interfaces, char ***ret_addresses);

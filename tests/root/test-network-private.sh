@@ -45,6 +45,19 @@ is "${#name}" 15 "the host end's name is shortened to 15 characters ($name)"
 like "$name" '^ve-averyver[A-Za-z0-9_-]{4}$' "it keeps the first 11 characters"
 net_stop $long
 
+# A zone: bridge vz-ZONE made for the first machine, gone after the last.
+zone=t$$
+defer "ip link del vz-$zone"
+net_start z1-$$ --network-zone=$zone -- /bin/sleep 1000
+net_start z2-$$ --network-zone=$zone -- /bin/sleep 1000
+ok "zone machines are up" wait_for 20 sh -c "$(declare -f leader machine_up run_pid); machine_up z1-$$ && machine_up z2-$$"
+like "$(ip -o link show vz-$zone)" 'UP' "the zone bridge vz-$zone exists"
+is "$(ip -o link show master vz-$zone | grep -c 'vb-z[12]-')" 2 "both host ends joined it"
+net_stop z1-$$
+ok "the zone bridge stays while a machine uses it" quiet ip link show vz-$zone
+net_stop z2-$$
+ok "the zone bridge is gone after the last machine" wait_for 10 sh -c "! ip link show vz-$zone >/dev/null 2>&1"
+
 wait_for 10 no_leftovers
 is "$(corral_leftovers)" "" "no link of corral is left"
 done_testing

@@ -323,6 +323,30 @@ static void test_plan(void **state) {
         assert_null(p);
 }
 
+static void test_machine_info(void **state) {
+        char dir[] = "/tmp/test-network-info-XXXXXX";
+        _cleanup_free_ char *mdir = NULL, *rec = NULL;
+        _cleanup_strv_free_ char **ifs = NULL, **addrs = NULL;
+        const char *text = "mode=bridge\ninterface=vb-web\nbridge=corral0\naddress=10.88.3.4/16\n"
+                           "pool=10.88.0.0/16\nport=tcp:8080:80\n";
+
+        assert_non_null(mkdtemp(dir));
+        mdir = strprintf("%s/run/corral/network/machines", dir);
+        assert_int_equal(mkdir_p_at(AT_FDCWD, mdir, 0755), 0);
+        rec = strprintf("%s/web", mdir);
+        assert_int_equal(write_file_atomic_at(AT_FDCWD, rec, text, strlen(text), 0644), 0);
+
+        assert_int_equal(network_machine_info(dir, "web", &ifs, &addrs), 0);
+        assert_int_equal(strv_length(ifs), 1);
+        assert_string_equal(ifs[0], "vb-web");
+        assert_int_equal(strv_length(addrs), 1);
+        assert_string_equal(addrs[0], "10.88.3.4/16");
+
+        assert_int_equal(network_machine_info(dir, "db", &ifs, &addrs), -ENOENT);
+        assert_int_equal(network_machine_info(dir, "../x", &ifs, &addrs), -EINVAL);
+        assert_int_equal(rm_rf_at(AT_FDCWD, dir), 0);
+}
+
 static void test_mode_table(void **state) {
         for (int i = 0; i < _NETWORK_MODE_MAX; i++)
                 assert_int_equal(network_mode_from_string(network_mode_to_string((NetworkMode) i)), i);
@@ -340,6 +364,7 @@ int main(void) {
                 cmocka_unit_test(test_leases),
                 cmocka_unit_test(test_nft_text),
                 cmocka_unit_test(test_plan),
+                cmocka_unit_test(test_machine_info),
                 cmocka_unit_test(test_mode_table),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
