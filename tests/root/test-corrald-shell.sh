@@ -11,7 +11,8 @@ BUS_SHELL=$B/tests/root/corral-bus-shell
 make_test_rootfs
 define box "/usr/bin/corral-test-payload sleep"
 start_bus
-CORRAL_HOST_SECRET=leak start_corrald
+export CORRAL_HOST_SECRET=leak
+start_corrald
 call StartMachine s box >/dev/null
 ok "machine running" wait_state box running
 leader=$(prop box Leader)
