@@ -25,6 +25,8 @@ int proc_stat_parse_ppid(const char *stat, pid_t *ret) {
         return 0;
 }
 
+DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
+
 typedef struct ProcEntry {
         pid_t pid, ppid;
         bool below;
@@ -33,7 +35,7 @@ typedef struct ProcEntry {
 static int proc_snapshot(ProcEntry **ret, size_t *ret_n) {
         _cleanup_free_ ProcEntry *list = NULL;
         size_t n = 0, allocated = 0;
-        DIR *d;
+        _cleanup_(closedirp) DIR *d = NULL;
         struct dirent *de;
 
         d = opendir("/proc");
@@ -55,16 +57,13 @@ static int proc_snapshot(ProcEntry **ret, size_t *ret_n) {
                 if (n == allocated) {
                         size_t na = allocated ? allocated * 2 : 256;
                         ProcEntry *nl = realloc(list, na * sizeof *nl);
-                        if (!nl) {
-                                closedir(d);
+                        if (!nl)
                                 return -ENOMEM;
-                        }
                         list = nl;
                         allocated = na;
                 }
                 list[n++] = (ProcEntry) { .pid = pid, .ppid = ppid };
         }
-        closedir(d);
         *ret = TAKE_PTR(list);
         *ret_n = n;
         return 0;
