@@ -62,4 +62,11 @@ for mode in pid1 plain; do
         done
 done
 
+# From inside: the payload itself asks PID 1 to power off (signals to a
+# namespace's init from within are only queued because they are blocked).
+# shellcheck disable=SC2016
+unshare --pid --fork --kill-child "$CORRAL_INIT" /bin/sh -c 'kill -s "$0" 1; exec "$1" sleep 20' \
+        "$((RTMIN + 4))" "$P"
+is "$?" 143 "pid1: poweroff sent by the payload to PID 1 stops it: 143"
+
 done_testing
