@@ -89,7 +89,7 @@ static uint32_t access_mask(const char *a) {
 /* r3 = device type, r4 = access wanted, r5 = major, r6 = minor; one block
  * per rule that jumps to the next block on a mismatch, else returns 1;
  * falling off the end returns 0 (deny). */
-static size_t build_program(struct bpf_insn *p, size_t max) {
+size_t cgroup_devices_build_program(struct bpf_insn *p, size_t max) {
         size_t n = 0;
 #define EMIT(x)                       \
         do {                          \
@@ -138,7 +138,7 @@ static size_t build_program(struct bpf_insn *p, size_t max) {
 
 int cgroup_devices_apply_bpf(int cgroup_fd) {
         struct bpf_insn prog[8 + ELEMENTSOF(device_rules) * 8];
-        size_t n = build_program(prog, ELEMENTSOF(prog));
+        size_t n = cgroup_devices_build_program(prog, ELEMENTSOF(prog));
         if (n == 0)
                 return -E2BIG;
 

@@ -108,5 +108,9 @@ int cgroup_context_tracking(const CgroupContext *c);
  * rules, or on v2 a BPF device program attached to the cgroup. */
 int cgroup_devices_apply_v1(int fd);
 int cgroup_devices_apply_bpf(int cgroup_fd);
+/* Writes the device program into p (at most max instructions); returns
+ * its length, 0 if it does not fit. For tests. */
+struct bpf_insn;
+size_t cgroup_devices_build_program(struct bpf_insn *p, size_t max);
 /* Logs that a limit cannot be applied on this host, and why. */
 void cgroup_log_unsupported(const CgroupLimits *l, CgroupLimitKey k, const char *why);
