@@ -11,6 +11,7 @@
 
 #include "fd-util.h"
 #include "log.h"
+#include "image-dbus.h"
 #include "machine-dbus.h"
 #include "machine-shell.h"
 #include "manager-dbus.h"
@@ -595,6 +596,10 @@ int manager_bus_attach(Manager *m, sd_bus *bus) {
                 .machine_changed = on_machine_changed,
                 .userdata = bus,
         };
+
+        r = image_bus_attach(m, bus);
+        if (r < 0)
+                return r;
 
         r = sd_bus_request_name(bus, CORRAL_BUS_NAME, 0);
         if (r < 0)

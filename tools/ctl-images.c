@@ -125,7 +125,10 @@ static void show_progress(bool tty, uint64_t done, uint64_t total, usec_t starte
                 fprintf(stderr, "\r%s\x1B[K", line);
                 return;
         }
-        /* Plain lines: one per tenth of the way (or per 8 MiB when the total is unknown). */
+        /* Plain lines: one per tenth of the way (or per 8 MiB when the total
+         * is unknown), none before the first byte. */
+        if (done == 0)
+                return;
         unsigned step = total > 0 ? (unsigned) (done * 10 / total) : (unsigned) (done >> 23);
         if (step != *last_step) {
                 *last_step = step;
