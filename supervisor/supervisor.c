@@ -181,13 +181,12 @@ static int on_sigchld(Supervisor *s) {
 
         if (s->payload_alive)
                 return 0;
-        if (children_left)
+        if (children_left) {
                 start_draining(s);
-        if (!children_left) {
-                log_debug("No process left, exiting.");
-                return sd_event_exit(s->event, 0);
+                return 0;
         }
-        return 0;
+        log_debug("No process left, exiting.");
+        return sd_event_exit(s->event, 0);
 }
 
 static void forward_signal(Supervisor *s, int sig) {
