@@ -6,7 +6,8 @@ export DEBIAN_FRONTEND=noninteractive
 
 BUILD="meson ninja-build pkg-config gcc libc6-dev \
   libsystemd-dev libseccomp-dev libinih-dev libarchive-dev libcmocka-dev \
-  libjson-c-dev libssl-dev scdoc libmnl-dev libnftables-dev"
+  libjson-c-dev libssl-dev scdoc libmnl-dev libnftables-dev \
+  clang libclang-rt-14-dev"
 RUNTIME="busybox-static dbus-daemon dbus-bin util-linux procps iproute2 kmod \
   umoci skopeo python3 attr nftables"
 PEERS="tini dumb-init catatonit crun runc systemd-container"
