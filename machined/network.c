@@ -49,7 +49,7 @@ struct NetworkPlan {
 
         char *net_dir;          /* ROOT/run/corral/network */
         char *state_file;       /* .../machines/NAME */
-        char *hosts_file;       /* .../hosts-BRIDGE or NULL */
+        char *hosts_file;       /* .../hosts/NAME or NULL */
         char *lease_dir;        /* ROOT/var/lib/corral/network/leases */
         char *pool_file;        /* ROOT/var/lib/corral/network/pool */
         char *pool_config;      /* ROOT/etc/corral/network/pool */
@@ -232,16 +232,18 @@ int network_plan_new(const char *root, const char *machine, const NetworkOptions
         free(p->state_file);
         p->state_file = s;
 
-        /* Machines on a bridge share one hosts file, so that each finds
-         * the others by name; it is rewritten in place (the bind mount
-         * keeps the inode) whenever a machine comes or goes. */
-        if (p->mode == NETWORK_MODE_BRIDGE && (p->use_pool || p->have_static))
-                p->hosts_file = strprintf("%s/hosts-%s", p->net_dir, p->bridge);
-        else if (p->mode == NETWORK_MODE_VETH && p->have_static)
-                p->hosts_file = strprintf("%s/hosts-%s", p->net_dir, p->host_ifname);
-        if ((p->mode == NETWORK_MODE_BRIDGE || p->mode == NETWORK_MODE_VETH) &&
-            (p->use_pool || p->have_static) && !p->hosts_file)
-                return log_oom();
+        /* Every addressed machine has a hosts file of its own, listing the
+         * machines on its bridge so that each finds the others by name.
+         * Its own, not one shared file: a machine with CAP_SYS_ADMIN could
+         * remount its read-only bind writable, and must not be able to
+         * redirect its neighbours' names. All copies are rewritten in
+         * place (the bind mounts keep the inode) when a machine comes or
+         * goes. */
+        if (IN_SET(p->mode, NETWORK_MODE_BRIDGE, NETWORK_MODE_VETH) && (p->use_pool || p->have_static)) {
+                p->hosts_file = strprintf("%s/hosts/%s", p->net_dir, machine);
+                if (!p->hosts_file)
+                        return log_oom();
+        }
 
         *ret = TAKE_PTR(p);
         return 0;
@@ -277,18 +279,21 @@ int network_plan_address(const NetworkPlan *p, struct in_addr *ret, unsigned *re
 }
 
 int network_plan_prepare(NetworkPlan *p) {
-        _cleanup_free_ char *machines = NULL;
+        _cleanup_free_ char *machines = NULL, *hosts = NULL;
         int k;
 
         if (p->mode == NETWORK_MODE_HOST || p->mode == NETWORK_MODE_PRIVATE)
                 return 0;
 
         machines = strprintf("%s/machines", p->net_dir);
-        if (!machines)
+        hosts = strprintf("%s/hosts", p->net_dir);
+        if (!machines || !hosts)
                 return log_oom();
         k = mkdir_p_at(AT_FDCWD, machines, 0755);
+        if (k >= 0)
+                k = mkdir_p_at(AT_FDCWD, hosts, 0755);
         if (k < 0)
-                return log_error_errno(k, "Failed to create '%s': %m", machines);
+                return log_error_errno(k, "Failed to create '%s': %m", p->net_dir);
         if (p->hosts_file) {
                 /* Must exist before the child binds it; content follows
                  * in attach. */
@@ -415,15 +420,36 @@ static int record_write(const NetworkPlan *p) {
         return write_file_atomic_at(AT_FDCWD, p->state_file, buf, size, 0644);
 }
 
-/* Rewrites the hosts file of p's bridge (or veth) from the records. */
+static int write_in_place(const char *path, const char *buf, size_t size) {
+        /* In place, not by rename: machines see it through a bind mount
+         * of this very inode. No O_CREAT: a machine that is gone keeps
+         * its file gone. */
+        _cleanup_close_ int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+        if (fd < 0)
+                return -errno;
+        if (write(fd, buf, size) != (ssize_t) size)
+                return errno > 0 ? -errno : -EIO;
+        return 0;
+}
+
+/* Rewrites the hosts files of every machine on p's bridge (or of p's own
+ * veth) from the records. */
 static int hosts_update(const NetworkPlan *p, const Record *recs, size_t n) {
         _cleanup_free_ char *buf = NULL;
         size_t size = 0;
         char host[HOST_NAME_MAX + 1] = "localhost";
+        const Subnet *pool = p->have_pool ? &p->pool : NULL;
         FILE *f;
+        int r = 0;
 
-        if (!p->hosts_file)
+        if (!p->hosts_file && !p->bridge[0])
                 return 0;
+
+#define SAME(rec) (p->bridge[0] ? streq((rec)->bridge, p->bridge) : streq((rec)->interface, p->host_ifname))
+        for (size_t i = 0; i < n && !pool; i++)
+                if (SAME(&recs[i]) && recs[i].have_pool)
+                        pool = &recs[i].pool;
+
         f = open_memstream(&buf, &size);
         if (!f)
                 return -ENOMEM;
@@ -432,27 +458,28 @@ static int hosts_update(const NetworkPlan *p, const Record *recs, size_t n) {
                    "127.0.0.1\tlocalhost\n"
                    "::1\tlocalhost ip6-localhost ip6-loopback\n",
                 p->bridge[0] ? p->bridge : p->host_ifname);
-        if (p->have_pool) {
-                struct in_addr gw = subnet_gateway(&p->pool);
+        if (pool) {
+                struct in_addr gw = subnet_gateway(pool);
                 fprintf(f, "%s\t%s _gateway\n", inet_ntoa(gw), host);
         }
-        for (size_t i = 0; i < n; i++) {
-                bool same = p->bridge[0] ? streq(recs[i].bridge, p->bridge)
-                                         : streq(recs[i].interface, p->host_ifname);
-                if (same && recs[i].have_address)
+        for (size_t i = 0; i < n; i++)
+                if (SAME(&recs[i]) && recs[i].have_address)
                         fprintf(f, "%s\t%s\n", inet_ntoa(recs[i].address), recs[i].name);
-        }
         if (fclose(f) != 0)
                 return -ENOMEM;
 
-        /* In place, not by rename: containers see it through a bind mount
-         * of this very inode. */
-        _cleanup_close_ int fd = open(p->hosts_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0644);
-        if (fd < 0)
-                return -errno;
-        if (write(fd, buf, size) != (ssize_t) size)
-                return errno > 0 ? -errno : -EIO;
-        return 0;
+        for (size_t i = 0; i < n; i++) {
+                if (!SAME(&recs[i]) || !recs[i].have_address)
+                        continue;
+                _cleanup_free_ char *path = strprintf("%s/hosts/%s", p->net_dir, recs[i].name);
+                if (!path)
+                        return -ENOMEM;
+                int k = write_in_place(path, buf, size);
+                if (k < 0 && k != -ENOENT && r == 0)
+                        r = k;
+        }
+#undef SAME
+        return r;
 }
 
 /* Regenerates corral's nft table from the records; skips libnftables when
@@ -506,7 +533,7 @@ static int shared_update(const NetworkPlan *p) {
                 return log_error_errno(n, "Failed to read network records in '%s': %m", p->net_dir);
         int k = hosts_update(p, recs, (size_t) n);
         if (k < 0)
-                return log_error_errno(k, "Failed to write '%s': %m", p->hosts_file);
+                return log_error_errno(k, "Failed to write the hosts files in '%s/hosts': %m", p->net_dir);
         return nft_update(p, recs, (size_t) n);
 }
 
@@ -827,6 +854,8 @@ int network_plan_detach(NetworkPlan *p) {
 
         if (unlink(p->state_file) < 0 && errno != ENOENT)
                 r = log_warning_errno(-errno, "Failed to remove '%s', ignoring: %m", p->state_file);
+        if (p->hosts_file && unlink(p->hosts_file) < 0 && errno != ENOENT)
+                r = log_warning_errno(-errno, "Failed to remove '%s', ignoring: %m", p->hosts_file);
         k = shared_update(p);
         if (k < 0)
                 r = k;

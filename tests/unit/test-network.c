@@ -295,7 +295,7 @@ static void test_plan(void **state) {
         assert_int_equal(network_plan_mode(p), NETWORK_MODE_BRIDGE);
         assert_string_equal(network_plan_host_ifname(p), "vb-web");
         assert_string_equal(network_plan_bridge(p), "corral0");
-        assert_string_equal(network_plan_hosts_file(p), "/tmp/x/run/corral/network/hosts-corral0");
+        assert_string_equal(network_plan_hosts_file(p), "/tmp/x/run/corral/network/hosts/web");
         p = network_plan_free(p);
 
         assert_int_equal(network_plan_new("/", "web", &(NetworkOptions) { .zone = "blue" }, &p), 0);
