@@ -202,6 +202,10 @@ static int unescape_one(const char *s, char *ret) {
 }
 
 int extract_first_word(const char **p, char **ret) {
+        return extract_first_word_full(p, ret, 0);
+}
+
+int extract_first_word_full(const char **p, char **ret, ExtractFlags flags) {
         const char *s = *p;
         char quote = 0;
 
@@ -216,7 +220,12 @@ int extract_first_word(const char **p, char **ret) {
         size_t n = 0;
 
         for (; *s; s++) {
-                if (*s == '\\') {
+                if (*s == '\\' && (flags & EXTRACT_RETAIN_ESCAPE)) {
+                        if (!s[1])
+                                return -EINVAL;
+                        w[n++] = *s++;
+                        w[n++] = *s;
+                } else if (*s == '\\') {
                         char c;
                         int k = unescape_one(s + 1, &c);
                         if (k < 0)
@@ -245,12 +254,16 @@ int extract_first_word(const char **p, char **ret) {
 }
 
 int strv_split_quoted(const char *s, char ***ret) {
+        return strv_split_quoted_full(s, 0, ret);
+}
+
+int strv_split_quoted_full(const char *s, ExtractFlags flags, char ***ret) {
         _cleanup_strv_free_ char **l = calloc(1, sizeof(char *));
         if (!l)
                 return -ENOMEM;
         for (;;) {
                 char *w;
-                int r = extract_first_word(&s, &w);
+                int r = extract_first_word_full(&s, &w, flags);
                 if (r < 0)
                         return r;
                 if (r == 0)

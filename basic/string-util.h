@@ -69,3 +69,13 @@ int strv_split(const char *s, const char *separators, char ***ret);
 int extract_first_word(const char **p, char **ret);
 /* All words of s, split as extract_first_word() does. */
 int strv_split_quoted(const char *s, char ***ret);
+
+typedef enum ExtractFlags {
+        /* A backslash still protects the next character (a quote or a
+         * blank loses its meaning) but both stay in the word, unchanged:
+         * how systemd splits list settings of unit and .nspawn files
+         * (config_parse_strv: Parameters=, Environment=, ...). */
+        EXTRACT_RETAIN_ESCAPE = 1 << 0,
+} ExtractFlags;
+int extract_first_word_full(const char **p, char **ret, ExtractFlags flags);
+int strv_split_quoted_full(const char *s, ExtractFlags flags, char ***ret);

@@ -437,7 +437,7 @@ int config_parse_strv(ConfigParser *p, const char *value, int ltype, void *data)
                 *l = strv_free(*l);
                 return 0;
         }
-        int r = strv_split_quoted(value, &words);
+        int r = strv_split_quoted_full(value, EXTRACT_RETAIN_ESCAPE, &words);
         if (r == -ENOMEM)
                 return r;
         if (r < 0)

@@ -80,7 +80,9 @@ int config_parse_bool(ConfigParser *p, const char *value, int ltype, void *data)
 int config_parse_tristate(ConfigParser *p, const char *value, int ltype, void *data);   /* int: -1 unset, 0, 1 */
 int config_parse_sec(ConfigParser *p, const char *value, int ltype, void *data);        /* usec_t */
 int config_parse_signal(ConfigParser *p, const char *value, int ltype, void *data);     /* int, 0 unset */
-/* char **: words split with systemd's quoting, appended; empty resets. */
+/* char **: words split with systemd's quoting as its config_parse_strv()
+ * does it (quotes removed, a backslash protects the next character and
+ * stays), appended; empty resets. */
 int config_parse_strv(ConfigParser *p, const char *value, int ltype, void *data);
 /* char *: an absolute path without "." or ".." components, "//" folded. */
 int config_parse_path(ConfigParser *p, const char *value, int ltype, void *data);

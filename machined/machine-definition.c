@@ -206,7 +206,7 @@ static int parse_environment(ConfigParser *p, const char *value, int ltype, void
                 *env = strv_free(*env);
                 return 0;
         }
-        int r = strv_split_quoted(value, &words);
+        int r = strv_split_quoted_full(value, EXTRACT_RETAIN_ESCAPE, &words);
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
@@ -263,7 +263,7 @@ static int parse_capability(ConfigParser *p, const char *value, int ltype, void 
                 *mask = 0;
                 return 0;
         }
-        int r = strv_split_quoted(value, &words);
+        int r = strv_split_quoted_full(value, EXTRACT_RETAIN_ESCAPE, &words);
         if (r == -ENOMEM)
                 return r;
         if (r < 0)

@@ -38,6 +38,20 @@ static void test_split(void **state) {
         check_split("\\\\server", (const char *const[]){ "\\server", NULL });
 }
 
+static void test_split_retain(void **state) {
+        _cleanup_strv_free_ char **l = NULL;
+        assert_int_equal(strv_split_quoted_full("a\\ b \"c \\\" d\" 'e\\n' \\q", EXTRACT_RETAIN_ESCAPE, &l), 0);
+        assert_int_equal(strv_length(l), 4);
+        assert_string_equal(l[0], "a\\ b");
+        assert_string_equal(l[1], "c \\\" d");
+        assert_string_equal(l[2], "e\\n");
+        assert_string_equal(l[3], "\\q");
+        char **bad = NULL;
+        assert_int_equal(strv_split_quoted_full("x\\", EXTRACT_RETAIN_ESCAPE, &bad), -EINVAL);
+        assert_int_equal(strv_split_quoted_full("'x", EXTRACT_RETAIN_ESCAPE, &bad), -EINVAL);
+        assert_null(bad);
+}
+
 static void test_split_bad(void **state) {
         char **l = NULL;
         assert_int_equal(strv_split_quoted("a 'b", &l), -EINVAL);
@@ -122,6 +136,7 @@ static void test_capability(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_split),          cmocka_unit_test(test_split_bad),
+                cmocka_unit_test(test_split_retain),
                 cmocka_unit_test(test_extract_cursor), cmocka_unit_test(test_hostname),
                 cmocka_unit_test(test_capability),     cmocka_unit_test(test_join),
         };

@@ -220,7 +220,7 @@ static void test_values(void **state) {
                            "StopTimeoutSec=30s\n"
                            "[Exec]\n"
                            "Parameters=/bin/sh -c \"echo 'hi there'\"\n"
-                           "Parameters=--extra\n"
+                           "Parameters=--extra a\\ b\n"
                            "Environment=A=1 B=2\n"
                            "Environment=A=3 'C=x y'\n"
                            "User=nobody\n"
@@ -269,9 +269,10 @@ static void test_values(void **state) {
         assert_true(d->restart_sec == 2 * USEC_PER_SEC);
         assert_true(d->stop_timeout == 30 * USEC_PER_SEC);
 
-        assert_int_equal(strv_length(d->parameters), 4);
+        assert_int_equal(strv_length(d->parameters), 5);
         assert_string_equal(d->parameters[2], "echo 'hi there'");
         assert_string_equal(d->parameters[3], "--extra");
+        assert_string_equal(d->parameters[4], "a\\ b"); /* nspawn keeps the backslash */
         assert_int_equal(strv_length(d->environment), 3);
         assert_string_equal(strv_env_get(d->environment, "A"), "3");
         assert_string_equal(strv_env_get(d->environment, "C"), "x y");
