@@ -124,7 +124,7 @@ static void help(void) {
 }
 
 /* Logs the one-line error for bad input, naming the value. */
-#define bad(r, fmt, ...) log_error_errno(r, fmt, __VA_ARGS__)
+#define bad(r, fmt, ...) ((void) log_error_errno(r, fmt, __VA_ARGS__), -EINVAL)
 
 int run_args_parse(int argc, char *argv[], RunConfig *c) {
         int opt, r;
