@@ -36,8 +36,45 @@ start_init() {
                 WRAP=$!
                 INIT=$WRAP
         fi
-        defer "kill -9 $INIT $WRAP"
+        defer "_kill_if_ours $INIT $WRAP"
         return 0
+}
+
+# Cleanup runs at the end of the test, when these PIDs may long be gone
+# (pid_max can be as low as 32768): only kill a process whose command line
+# still matches, never a recycled PID.
+is_cmd() {
+        [ "$1" -gt 0 ] 2>/dev/null && tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -q -e "$2"
+}
+
+kill_if_cmd() {
+        is_cmd "$1" "$2" && kill -9 "$1" 2>/dev/null
+        return 0
+}
+
+# descendants PID: every process below PID, children first.
+descendants() {
+        local c
+        for c in $(pgrep -P "$1"); do
+                echo "$c"
+                descendants "$c"
+        done
+}
+
+_kill_if_ours() {
+        local p d
+        for p in "$@"; do
+                # As a plain subreaper, what is below corral-init would outlive
+                # it: take the tree down while we still know it is ours.
+                if is_cmd "$p" corral-init; then
+                        kill -STOP "$p" 2>/dev/null
+                        d=$(descendants "$p")
+                        # shellcheck disable=SC2086
+                        [ -n "$d" ] && kill -9 $d 2>/dev/null
+                fi
+                kill_if_cmd "$p" corral-init
+                kill_if_cmd "$p" unshare
+        done
 }
 
 # payload_pid: the PID of corral-init's first child, waiting for it.

@@ -21,7 +21,7 @@ while True:
         f.write(m.rstrip("\n") + "\n--\n")
 PY
         LISTENER=$!
-        defer "kill $LISTENER"
+        defer "kill_if_cmd $LISTENER python3"
         # python3 can be slow to start on a loaded machine.
         wait_for 30 test -f "$2.up"
 }
