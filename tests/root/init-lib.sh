@@ -10,6 +10,7 @@
 # WRAP is the background job to wait for (unshare or corral-init itself),
 # INIT corral-init's PID as the host sees it.
 
+# shellcheck disable=SC2034 # P and RC are for the scripts that source us.
 P=$PAYLOAD
 
 _child_of() {
@@ -92,6 +93,7 @@ finish_init() {
         done
         kill -0 "$WRAP" 2>/dev/null && kill -9 "$WRAP"
         wait "$WRAP"
+        # shellcheck disable=SC2034
         RC=$?
 }
 

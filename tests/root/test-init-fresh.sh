@@ -18,11 +18,9 @@ for mode in pid1 plain; do
                 trap '' USR1 HUP PIPE
                 start_init "$mode" -- "$P" status "$T/st" + write "$T/ready" + sleep
                 wait_for 5 test -f "$T/ready"
-                echo "$INIT" >"$T/init"
                 kill -TERM "$INIT"
                 finish_init
         )
-        init=$(cat "$T/init")
         is "$(val SigBlk "$T/st")" 0000000000000000 "$mode: payload's signal mask is empty"
         is "$(val SigIgn "$T/st")" 0000000000000000 "$mode: payload ignores no signal"
         pid=$(val pid "$T/st")
