@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "fd-util.h"
-#include "kill-all.h"
 #include "notify.h"
 
 static void test_format(void **state) {
@@ -91,25 +90,12 @@ static void test_round_trip(void **state) {
         free(addr);
 }
 
-static void test_proc_stat(void **state) {
-        pid_t ppid;
-
-        assert_int_equal(proc_stat_parse_ppid("42 (sleep) S 7 42 42 0 -1", &ppid), 0);
-        assert_int_equal(ppid, 7);
-        /* comm may hold spaces and parentheses. */
-        assert_int_equal(proc_stat_parse_ppid("42 (a) b (c) R 1234 1 1", &ppid), 0);
-        assert_int_equal(ppid, 1234);
-        assert_int_equal(proc_stat_parse_ppid("42 sleep S 7", &ppid), -EINVAL);
-        assert_int_equal(proc_stat_parse_ppid("42 (x)", &ppid), -EINVAL);
-}
-
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_format),
                 cmocka_unit_test(test_parse),
                 cmocka_unit_test(test_address),
                 cmocka_unit_test(test_round_trip),
-                cmocka_unit_test(test_proc_stat),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
