@@ -50,6 +50,7 @@ struct CgroupContext {
 struct CgroupMachine {
         CgroupContext *context; /* borrowed */
         char *name;
+        char *path;             /* file system path in the tracking hierarchy */
         int *fds;               /* per hierarchy: O_DIRECTORY of the machine cgroup, or -EBADF */
 };
 

@@ -464,7 +464,7 @@ static int validate_machine_name(const char *name) {
 }
 
 const char *cgroup_machine_path(const CgroupMachine *m) {
-        return m ? m->name : NULL;
+        return m ? m->path : NULL;
 }
 
 CgroupMachine *cgroup_machine_free(CgroupMachine *m) {
@@ -474,6 +474,7 @@ CgroupMachine *cgroup_machine_free(CgroupMachine *m) {
                 safe_close(m->fds[i]);
         free(m->fds);
         free(m->name);
+        free(m->path);
         return mfree(m);
 }
 
@@ -487,7 +488,8 @@ static int machine_alloc(CgroupContext *c, const char *name, CgroupMachine **ret
         m->context = c;
         m->name = strdup(name);
         m->fds = malloc(MAX(c->n_hierarchies, (size_t) 1) * sizeof(int));
-        if (!m->name || !m->fds) {
+        m->path = strprintf("%s/%s", strempty(cgroup_context_root(c)), name);
+        if (!m->name || !m->fds || !m->path) {
                 cgroup_machine_free(m);
                 return -ENOMEM;
         }

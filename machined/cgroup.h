@@ -132,6 +132,9 @@ int cgroup_machine_wait_empty(CgroupMachine *m, usec_t timeout);
  * m (also on failure). */
 int cgroup_machine_destroy(CgroupMachine *m);
 CgroupMachine *cgroup_machine_free(CgroupMachine *m);
+/* The machine's cgroup as a file system path, in the hierarchy that
+ * tracks processes (cgroup_context_root() + "/" + NAME): on v2 the one
+ * hierarchy, on v1 the name=systemd one. */
 const char *cgroup_machine_path(const CgroupMachine *m);
 
 /* Read back for status and D-Bus: UINT64_MAX where the host cannot tell. */

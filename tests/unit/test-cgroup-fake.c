@@ -161,7 +161,8 @@ static void test_v1(void **state) {
 
         CgroupMachine *m = NULL;
         assert_int_equal(cgroup_machine_create(c, "m1", NULL, &m), 0);
-        assert_string_equal(cgroup_machine_path(m), "m1");
+        _cleanup_free_ char *mpath = strprintf("%s/m1", root);
+        assert_string_equal(cgroup_machine_path(m), mpath);
         assert_true(exists(&f, "cg/memory/corral.slice/m1"));
         assert_true(exists(&f, "cg/unified/corral.slice/m1"));
         assert_int_equal(cgroup_machine_clone_fd(m), -EOPNOTSUPP);
