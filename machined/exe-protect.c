@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 
 #include "exe-protect.h"
@@ -35,8 +36,12 @@ int exe_protect_reexec(char **argv) {
         const char *v = getenv(ENV_NAME);
         char buf[64];
 
-        if (v)
+        if (v) {
+                /* The exec through /proc/self/exe named us "exe". */
+                const char *base = strrchr(argv[0], '/');
+                (void) prctl(PR_SET_NAME, (unsigned long) (base ? base + 1 : argv[0]), 0, 0, 0);
                 return finish(v);
+        }
 
         /* Not O_CLOEXEC: these two survive the exec on purpose. */
         _cleanup_close_ int mntfd = open("/proc/self/ns/mnt", O_RDONLY);
