@@ -312,6 +312,30 @@ static bool is_delegated(const char *path) {
         return false;
 }
 
+/* The delegated cgroup we run in, if any: our own cgroup in hierarchy h
+ * or its closest ancestor that systemd marked. A process started by
+ * corrald (corral-run) sits in corrald.service/monitor, and must find
+ * corrald.service as corrald itself does. Returns 1 and the path relative
+ * to the hierarchy, or 0. */
+static int find_delegated(const CgroupHierarchy *h, const char *proc_self_cgroup, char **ret_rel) {
+        _cleanup_free_ char *own = NULL;
+        if (own_cgroup_path(proc_self_cgroup, h, &own) < 0)
+                return 0;
+        for (;;) {
+                char *slash = strrchr(own, '/');
+                if (isempty(own) || streq(own, "/") || !slash)
+                        return 0;
+                _cleanup_free_ char *p = strprintf("%s%s", h->mount_path, own);
+                if (!p)
+                        return -ENOMEM;
+                if (is_delegated(p)) {
+                        *ret_rel = TAKE_PTR(own);
+                        return 1;
+                }
+                *slash = 0;
+        }
+}
+
 /* mkdir of every component of rel below base_fd; the backend prepares
  * each level (seeds cpusets on v1, enables controllers on v2). */
 static int make_cgroup_path(CgroupContext *c, size_t i, int base_fd, const char *rel, int *ret_fd) {
@@ -343,7 +367,7 @@ static int make_cgroup_path(CgroupContext *c, size_t i, int base_fd, const char 
 int cgroup_context_new_full(const char *mountinfo_path, const char *proc_self_cgroup,
                             int systemd_running, const char *root_path, CgroupContext **ret) {
         _cleanup_(cgroup_context_freep) CgroupContext *c = NULL;
-        _cleanup_free_ char *mi = NULL, *self = NULL;
+        _cleanup_free_ char *mi = NULL, *self = NULL, *base_rel = NULL;
         int r;
 
         r = read_full_file_at(AT_FDCWD, mountinfo_path ?: "/proc/self/mountinfo", 0, &mi, NULL);
@@ -385,18 +409,15 @@ int cgroup_context_new_full(const char *mountinfo_path, const char *proc_self_cg
                 if (systemd_running < 0)
                         systemd_running = access("/run/systemd/system", F_OK) >= 0;
                 if (systemd_running) {
-                        _cleanup_free_ char *own = NULL;
                         int t = cgroup_context_tracking(c);
                         r = read_full_file_at(AT_FDCWD, proc_self_cgroup ?: "/proc/self/cgroup", 0,
                                               &self, NULL);
                         if (r < 0)
                                 return log_error_errno(r, "Failed to read our own cgroup: %m");
-                        if (own_cgroup_path(self, &c->hierarchies[t], &own) >= 0 && !streq(own, "/")) {
-                                _cleanup_free_ char *p = strprintf("%s%s", c->hierarchies[t].mount_path, own);
-                                if (!p)
-                                        return log_oom();
-                                c->delegated = is_delegated(p);
-                        }
+                        r = find_delegated(&c->hierarchies[t], self, &base_rel);
+                        if (r < 0)
+                                return log_oom();
+                        c->delegated = r > 0;
                 }
                 c->root = strdup(c->delegated ? CGROUP_DELEGATED_ROOT : CGROUP_DEFAULT_ROOT);
         }
@@ -405,16 +426,12 @@ int cgroup_context_new_full(const char *mountinfo_path, const char *proc_self_cg
 
         for (size_t i = 0; i < c->n_hierarchies; i++) {
                 CgroupHierarchy *h = &c->hierarchies[i];
-                _cleanup_free_ char *own = NULL, *base = NULL;
+                _cleanup_free_ char *base = NULL;
                 _cleanup_close_ int base_fd = -EBADF;
 
-                if (c->delegated) {
-                        r = own_cgroup_path(self, h, &own);
-                        if (r < 0)
-                                return log_error_errno(r, "Cannot find our own cgroup in '%s'.",
-                                                       h->mount_path);
-                }
-                base = strprintf("%s%s", h->mount_path, own && !streq(own, "/") ? own : "");
+                /* systemd gives a delegated unit the same path in every
+                 * hierarchy. */
+                base = strprintf("%s%s", h->mount_path, c->delegated ? base_rel : "");
                 h->parent_path = strprintf("%s/%s", base ?: "", c->root);
                 if (!base || !h->parent_path)
                         return log_oom();

@@ -442,6 +442,16 @@ static void test_v2_delegated(void **state) {
         char pid[32];
         snprintf(pid, sizeof(pid), "%d", (int) getpid());
         assert_file(&f, "cg/system.slice/corrald.service/monitor/cgroup.procs", pid);
+        c = cgroup_context_free(c);
+
+        /* corral-run started by corrald runs in corrald.service/monitor: it
+         * finds the same delegated cgroup, not a corral.slice of its own. */
+        put(&f, "self-cgroup", "0::/system.slice/corrald.service/monitor\n");
+        put(&f, "cg/system.slice/corrald.service/monitor/cgroup.procs", "");
+        assert_int_equal(cgroup_context_new_full(f.mountinfo, self, 1, NULL, &c), 0);
+        assert_string_equal(cgroup_context_root(c), want);
+        assert_file(&f, "cg/system.slice/corrald.service/monitor/cgroup.procs", pid);
+        assert_false(exists(&f, "cg/system.slice/corrald.service/monitor/machines"));
         fake_done(&f);
 }
 
