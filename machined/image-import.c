@@ -527,6 +527,10 @@ int image_import(ImageStore *s, const char *path, const char *name, const Import
         }
         log_debug("Importing '%s' as %s image '%s'.", path, image_format_to_string(format), name);
 
+        r = image_store_gc_staging(s);
+        if (r > 0)
+                log_debug("Removed %i stale staging directories of killed imports.", r);
+
         Import im = { .store = s, .opts = o, .staging_fd = -EBADF };
         r = image_store_make_staging(s, &im.staging, &im.staging_fd);
         if (r < 0)

@@ -389,6 +389,34 @@ int image_store_use(ImageStore *s, const char *name, int *ret_fd, Image **ret) {
         }
 }
 
+int image_store_gc_staging(ImageStore *s) {
+        _cleanup_close_ int fd = openat(s->dir_fd, "tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return -errno;
+        DIR *d = fdopendir(fd);
+        if (!d)
+                return -errno;
+        TAKE_FD(fd);
+        int n = 0;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                if (!startswith(de->d_name, "import-"))
+                        continue;
+                /* An import in progress holds its directory locked; one that
+                 * was killed does not, and its leftovers go now. */
+                _cleanup_close_ int sfd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+                if (sfd < 0 || flock(sfd, LOCK_EX | LOCK_NB) < 0)
+                        continue;
+                int r = rm_rf_at(dirfd(d), de->d_name);
+                if (r < 0)
+                        log_debug_errno(r, "Failed to remove stale staging '%s', ignoring: %m", de->d_name);
+                else
+                        n++;
+        }
+        closedir(d);
+        return n;
+}
+
 int image_store_make_staging(ImageStore *s, char **ret_relpath, int *ret_fd) {
         _cleanup_free_ char *abs = strprintf("%s/tmp/import-XXXXXX", s->path);
         if (!abs)
@@ -399,8 +427,9 @@ int image_store_make_staging(ImageStore *s, char **ret_relpath, int *ret_fd) {
         if (!rel)
                 return -ENOMEM;
         int fd = openat(s->dir_fd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-        if (fd < 0) {
+        if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0) {
                 int r = -errno;
+                safe_close(fd);
                 (void) rm_rf_at(s->dir_fd, rel);
                 return r;
         }

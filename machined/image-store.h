@@ -8,7 +8,8 @@
  *   var/lib/corral/images/NAME          JSON: ordered layer digests (bottom
  *                                       first), per-layer sizes, the runtime
  *                                       config, creation time
- *   var/lib/corral/tmp/                 imports in progress (staging)
+ *   var/lib/corral/tmp/                 imports in progress (staging), each
+ *                                       flock'ed by its import while it lives
  *   var/lib/corral/.lock                serializes commits and removals
  *
  * Layers are shared: a layer's reference count is the number of image
@@ -81,6 +82,9 @@ int image_store_use(ImageStore *s, const char *name, int *ret_fd, Image **ret);
  * directory and as an fd. Removed with image_store_discard_staging(). */
 int image_store_make_staging(ImageStore *s, char **ret_relpath, int *ret_fd);
 int image_store_discard_staging(ImageStore *s, const char *relpath);
+/* Removes staging directories of imports that died (SIGKILL, crash): a
+ * live import keeps a flock on its staging directory fd. Returns how many. */
+int image_store_gc_staging(ImageStore *s);
 
 /* Commits an import: staged[i] is the staging subdirectory (relative to
  * the store directory) holding layer image->layers[i] unpacked, or NULL

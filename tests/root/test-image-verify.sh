@@ -92,7 +92,7 @@ with open(sys.argv[1], "wb") as f:
 PY
 writer=$!
 defer "touch '$T/release'; kill $writer"
-tool import --format tar "$T/fifo" slow 2>/dev/null &
+"$IMAGE_TOOL" --root "$R" import --format tar "$T/fifo" slow 2>/dev/null & # not through tool(): $! is the importer
 importer=$!
 defer "kill $importer"
 staged_first() { compgen -G "$STORE/tmp/import-*/layer-0/first" >/dev/null; }
@@ -103,5 +103,31 @@ ok "import cancelled by SIGTERM fails" test $? -ne 0
 touch "$T/release"
 wait "$writer" 2>/dev/null
 ok "SIGTERM-cancelled import leaves nothing" clean_store
+
+# SIGKILL leaves no chance to clean up: the next import removes what the
+# killed one left (its staging directory is no longer locked).
+rm -f "$T/release"
+python3 - "$T/fifo" "$T/release" 2>/dev/null <<'PY' &
+import io, os, sys, tarfile, time
+with open(sys.argv[1], "wb") as f:
+    t = tarfile.open(fileobj=f, mode="w|")
+    i = tarfile.TarInfo("first"); data = os.urandom(1 << 20); i.size = len(data)
+    t.addfile(i, io.BytesIO(data)); f.flush()
+    while not os.path.exists(sys.argv[2]):
+        time.sleep(0.05)
+PY
+writer=$!
+defer "touch '$T/release'; kill $writer"
+"$IMAGE_TOOL" --root "$R" import --format tar "$T/fifo" killed 2>/dev/null &
+importer=$!
+defer "kill -9 $importer"
+ok "second slow import has started unpacking" wait_for 20 staged_first
+kill -KILL "$importer"
+wait "$importer" 2>/dev/null
+touch "$T/release"
+wait "$writer" 2>/dev/null
+ok "a SIGKILLed import leaves its staging behind" staged_first
+ok "the next import succeeds" tool import "$T/good" after-kill
+ok "and has removed the stale staging" test -z "$(ls -A "$STORE/tmp")"
 
 done_testing
