@@ -136,23 +136,37 @@ size_t cgroup_devices_build_program(struct bpf_insn *p, size_t max) {
         return n;
 }
 
-int cgroup_devices_apply_bpf(int cgroup_fd) {
+/* Loading runs the verifier, which costs more than the rest of a machine
+ * cgroup: the context loads the program once and attaches it to each
+ * machine. */
+static int load_program(CgroupContext *c) {
+        if (c->device_prog_fd >= 0)
+                return c->device_prog_fd;
+
         struct bpf_insn prog[8 + ELEMENTSOF(device_rules) * 8];
         size_t n = cgroup_devices_build_program(prog, ELEMENTSOF(prog));
         if (n == 0)
                 return -E2BIG;
-
         union bpf_attr load = {
                 .prog_type = BPF_PROG_TYPE_CGROUP_DEVICE,
                 .insns = (uint64_t) (uintptr_t) prog,
                 .insn_cnt = (uint32_t) n,
                 .license = (uint64_t) (uintptr_t) "LGPL",
         };
-        _cleanup_close_ int prog_fd = (int) syscall(__NR_bpf, BPF_PROG_LOAD, &load, sizeof(load));
-        if (prog_fd < 0)
+        /* bpf() hands out program fds with O_CLOEXEC. */
+        int fd = (int) syscall(__NR_bpf, BPF_PROG_LOAD, &load, sizeof(load));
+        if (fd < 0)
                 return -errno;
+        c->device_prog_fd = fd;
+        return fd;
+}
 
-        /* The attachment holds the program; our fd may go. */
+int cgroup_devices_apply_bpf(CgroupContext *c, int cgroup_fd) {
+        int prog_fd = load_program(c);
+        if (prog_fd < 0)
+                return prog_fd;
+
+        /* The attachment holds its own reference to the program. */
         union bpf_attr attach = {
                 .target_fd = (uint32_t) cgroup_fd,
                 .attach_bpf_fd = (uint32_t) prog_fd,

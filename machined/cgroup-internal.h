@@ -45,6 +45,7 @@ struct CgroupContext {
         size_t n_hierarchies;
         char *root;           /* relative path of the parent below each base */
         bool delegated;       /* under systemd Delegate=yes: inside our own subtree */
+        int device_prog_fd;   /* v2: the loaded device program, or -EBADF */
 };
 
 struct CgroupMachine {
@@ -108,7 +109,7 @@ int cgroup_context_tracking(const CgroupContext *c);
 /* The machine's device policy (cgroup-devices.c): v1 devices.allow
  * rules, or on v2 a BPF device program attached to the cgroup. */
 int cgroup_devices_apply_v1(int fd);
-int cgroup_devices_apply_bpf(int cgroup_fd);
+int cgroup_devices_apply_bpf(CgroupContext *c, int cgroup_fd);
 /* Writes the device program into p (at most max instructions); returns
  * its length, 0 if it does not fit. For tests. */
 struct bpf_insn;

@@ -77,7 +77,7 @@ static int v2_prepare_cgroup(CgroupContext *c, size_t i, int parent_fd, int fd) 
                 /* A machine: its parent hands the controllers on already;
                  * it gets the device policy. A host without cgroup BPF
                  * cannot restrict devices: say so, loudly. */
-                int r = cgroup_devices_apply_bpf(fd);
+                int r = cgroup_devices_apply_bpf(c, fd);
                 if (r < 0)
                         log_warning_errno(r, "Failed to install the device policy of the machine, "
                                           "it may open any device node it can make: %m");

@@ -266,6 +266,7 @@ CgroupContext *cgroup_context_free(CgroupContext *c) {
                 return NULL;
         cgroup_hierarchies_free(c->hierarchies, c->n_hierarchies);
         free(c->root);
+        safe_close(c->device_prog_fd);
         return mfree(c);
 }
 
@@ -378,6 +379,7 @@ int cgroup_context_new_full(const char *mountinfo_path, const char *proc_self_cg
         c = calloc(1, sizeof(CgroupContext));
         if (!c)
                 return log_oom();
+        c->device_prog_fd = -EBADF;
         r = cgroup_parse_mountinfo(mi, &c->hierarchies, &c->n_hierarchies);
         if (r < 0)
                 return log_oom();
