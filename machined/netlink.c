@@ -235,7 +235,7 @@ static int ack_cb(const struct nlmsghdr *nlh, void *data) {
 }
 
 int rtnl_veth_create(Rtnl *r, const char *host_name, const uint8_t host_mac[6],
-                     const char *peer_name, const uint8_t peer_mac[6], int netns_fd) {
+                     const char *peer_name, const uint8_t peer_mac[6], int netns_fd, int master) {
         struct nlmsghdr *nlh;
         struct nlattr *info, *data, *peer;
 
@@ -252,6 +252,10 @@ int rtnl_veth_create(Rtnl *r, const char *host_name, const uint8_t host_mac[6],
         mnl_attr_put_strz(nlh, IFLA_IFNAME, host_name);
         if (host_mac)
                 mnl_attr_put(nlh, IFLA_ADDRESS, 6, host_mac);
+        /* The kernel enslaves a new link to IFLA_MASTER right after
+         * creating it: no second request, no window outside the bridge. */
+        if (master > 0)
+                mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t) master);
         info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
         mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
         data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);

@@ -34,11 +34,11 @@ static inline void rtnl_freep(Rtnl **r) {
 /* ifindex (> 0) of the link called name, or -ENODEV. */
 int rtnl_link_index(Rtnl *r, const char *name);
 
-/* A veth pair: host_name here, peer_name in the namespace netns_fd (-1:
- * here too). MACs may be NULL (kernel picks random ones). -EEXIST when
- * host_name exists. */
+/* A veth pair: host_name here (up, and a port of master when > 0),
+ * peer_name in the namespace netns_fd (-1: here too). MACs may be NULL
+ * (kernel picks random ones). -EEXIST when host_name exists. */
 int rtnl_veth_create(Rtnl *r, const char *host_name, const uint8_t host_mac[6],
-                     const char *peer_name, const uint8_t peer_mac[6], int netns_fd);
+                     const char *peer_name, const uint8_t peer_mac[6], int netns_fd, int master);
 /* A bridge named name, with alias (IFLA_IFALIAS, may be NULL) as a mark
  * of who made it. */
 int rtnl_bridge_create(Rtnl *r, const char *name, const char *alias);

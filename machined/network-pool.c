@@ -167,7 +167,8 @@ int lease_load_all(const char *lease_dir, char ***ret_names, struct in_addr **re
                         _cleanup_free_ char *line = NULL;
                         struct in_addr a;
 
-                        if (!machine_name_is_valid(de->d_name))
+                        /* Skips temporary files a crash left behind (NAME.tmp.PID). */
+                        if (!machine_name_is_valid(de->d_name) || strstr(de->d_name, ".tmp."))
                                 continue;
                         if (read_one_line_file_at(dfd, de->d_name, &line) < 0 ||
                             address_parse(strstrip(line), 32, &a, NULL) < 0)

@@ -376,7 +376,8 @@ static int records_load(const NetworkPlan *p, Record **ret) {
                 return -errno;
         while (d && (de = readdir(d))) {
                 _cleanup_free_ char *text = NULL;
-                if (!machine_name_is_valid(de->d_name))
+                /* Skips temporary files a crash left behind (NAME.tmp.PID). */
+                if (!machine_name_is_valid(de->d_name) || strstr(de->d_name, ".tmp."))
                         continue;
                 if (read_full_file_at(dirfd(d), de->d_name, 64 * 1024, &text, NULL) < 0)
                         continue;
@@ -727,7 +728,7 @@ static int configure_inside(NetworkPlan *p, int netns_fd, struct in_addr gateway
 
 static int attach_links(NetworkPlan *p, Rtnl *rt, int netns_fd) {
         uint8_t mac_host[6], mac_container[6];
-        int bridge_idx = -1, host_idx, k;
+        int bridge_idx = 0, k;
 
         if (p->mode == NETWORK_MODE_BRIDGE) {
                 bridge_idx = bridge_ensure(p, rt);
@@ -737,7 +738,8 @@ static int attach_links(NetworkPlan *p, Rtnl *rt, int netns_fd) {
 
         mac_for("host", p->machine, mac_host);
         mac_for("container", p->machine, mac_container);
-        k = rtnl_veth_create(rt, p->host_ifname, mac_host, NETWORK_CONTAINER_IFNAME, mac_container, netns_fd);
+        k = rtnl_veth_create(rt, p->host_ifname, mac_host, NETWORK_CONTAINER_IFNAME, mac_container, netns_fd,
+                             bridge_idx);
         if (k == -EEXIST) {
                 /* A leftover of the previous run of this machine whose
                  * namespace the kernel has not finished tearing down, or of
@@ -746,20 +748,11 @@ static int attach_links(NetworkPlan *p, Rtnl *rt, int netns_fd) {
                 if (old > 0)
                         (void) rtnl_link_delete(rt, old);
                 k = rtnl_veth_create(rt, p->host_ifname, mac_host, NETWORK_CONTAINER_IFNAME, mac_container,
-                                     netns_fd);
+                                     netns_fd, bridge_idx);
         }
         if (k < 0)
-                return log_error_errno(k, "Failed to create veth '%s': %m", p->host_ifname);
-
-        if (bridge_idx > 0) {
-                host_idx = rtnl_link_index(rt, p->host_ifname);
-                if (host_idx < 0)
-                        return log_error_errno(host_idx, "Failed to find '%s': %m", p->host_ifname);
-                k = rtnl_link_set(rt, host_idx, bridge_idx, true);
-                if (k < 0)
-                        return log_error_errno(k, "Failed to add '%s' to bridge '%s': %m",
-                                               p->host_ifname, p->bridge);
-        }
+                return log_error_errno(k, "Failed to create veth '%s'%s%s: %m", p->host_ifname,
+                                       bridge_idx > 0 ? " on bridge " : "", bridge_idx > 0 ? p->bridge : "");
         return 0;
 }
 

@@ -8,6 +8,9 @@
 # Also: how long the kernel takes to remove the veths after the stops
 # (corral does not delete them on the stop path; the namespace's death
 # takes them), and what an explicit veth deletion costs, for comparison.
+# Then the network module alone (bench-network-core, when built): attach
+# and detach per machine without the rest of a container start, which
+# the whole-start figures bury in noise on a busy host.
 #
 #   tests/bench/bench-network.sh [BUILD_DIR] [N]     (as root)
 set -eu
@@ -15,6 +18,7 @@ set -eu
 B=$(realpath "${1:-build}")
 N=${2:-50}
 CORRAL_RUN=$B/machined/corral-run
+CORE=$B/tests/bench/bench-network-core
 
 [ "$(id -u)" = 0 ] || { echo "needs root" >&2; exit 1; }
 [ -x "$CORRAL_RUN" ] || { echo "build $CORRAL_RUN first" >&2; exit 1; }
@@ -121,7 +125,7 @@ run() {
         eval "res_$label='$(calc "$start_sum / $N / 1000000") $(calc "$stop_sum / $N / 1000000") $(calc "$par_start / $N / 1000000") $(calc "$par_stop / $N / 1000000")'"
 }
 
-echo "# host: $(uname -r), $(nproc) CPUs; $N machines per run (busybox sh + sleep)"
+echo "# host: $(uname -r), $(nproc) CPUs, load average $(cut -d' ' -f1 /proc/loadavg); $N machines per run (busybox sh + sleep)"
 echo "# sequential: mean ms per machine; parallel: ms for all $N; veths gone: ms after the last stop (seq/par)"
 printf '%-8s %10s %10s %10s %10s %12s\n' mode seq-start seq-stop par-start par-stop "veths-gone"
 run none
@@ -148,3 +152,11 @@ for ((i = 0; i < K; i++)); do ip link del "bn-x$i"; done
 t2=$(ms)
 printf '# ip link add veth: %.2f ms, ip link del veth: %.2f ms (mean of %d, including the ip(8) exec)\n' \
         "$(calc "($t1 - $t0) / $K / 1000000")" "$(calc "($t2 - $t1) / $K / 1000000")" "$K"
+
+if [ -x "$CORE" ]; then
+        echo "# the network module alone ($N machines; load average $(cut -d' ' -f1 /proc/loadavg))"
+        for m in private veth bridge; do "$CORE" "$T/core" $m "$N"; done
+        "$CORE" "$T/core" veth-delete 20
+else
+        echo "# bench-network-core not built (ninja -C BUILD tests/bench/bench-network-core): module figures skipped"
+fi
