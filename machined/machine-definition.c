@@ -541,10 +541,12 @@ static int parse_port(ConfigParser *p, const char *value, int ltype, void *data)
                 *l = strv_free(*l);
                 return 0;
         }
-        if (strv_split(value, ":", &parts) < 0)
-                return -ENOMEM;
+        /* Empty fields ("tcp::80") stay, so that the port checks refuse them. */
+        int r = split_colons(value, 3, &parts);
+        if (r == -ENOMEM)
+                return r;
         char **w = parts;
-        size_t n = strv_length(parts);
+        size_t n = r < 0 ? 0 : strv_length(parts);
         if (n > 0 && (streq(w[0], "tcp") || streq(w[0], "udp"))) {
                 proto = w[0];
                 w++;
