@@ -14,6 +14,14 @@ printf '[Machine]\nDirectory=%s\nBogusKey=1\n' "$ROOTFS" >"$ROOT/etc/corral/mach
 start_bus
 start_corrald
 
+xml=$(busctl --address="$BUS" introspect --xml-interface org.corral.machine1 /org/corral/machine1)
+like "$xml" '<method name="KillMachine">[^<]*<arg type="s" name="name" direction="in"/>[^<]*<arg type="s" name="whom" direction="in"/>[^<]*<arg type="i" name="signal" direction="in"/>' \
+        "introspection names every argument"
+busctl --address="$BUS" monitor --match "sender=org.corral.machine1" >"$T/monitor.log" 2>&1 &
+monitor_pid=$!
+defer "kill $monitor_pid"
+sleep 0.3
+
 out=$(call ListMachines)
 like "$out" '"app" "container" "corral" "/org/corral/machine1/machine/app"' "ListMachines lists a defined machine"
 is "$(prop app State)" stopped "a defined machine starts out stopped"
@@ -82,6 +90,18 @@ like "$(call ListRefusedDefinitions)" '"broken"' "ListRefusedDefinitions lists i
 define added "/usr/bin/corral-test-payload sleep"
 ok "Reload succeeds" call Reload
 like "$(call ListMachines)" '"added"' "a new definition appears after Reload"
+
+rm "$ROOT/etc/corral/machines/added.machine"
+call Reload >/dev/null
+ok "a removed definition's machine goes on Reload" bash -c "! busctl --address='$BUS' call org.corral.machine1 $MANAGER_PATH $MANAGER_IFACE ListMachines | grep -q added"
+sleep 0.3
+kill "$monitor_pid"
+wait "$monitor_pid" 2>/dev/null
+mon=$(cat "$T/monitor.log")
+like "$mon" 'Member=PropertiesChanged' "PropertiesChanged is emitted on state changes"
+like "$mon" 'STRING "State";[^}]*STRING "running"' "... carrying the new State"
+like "$mon" 'Member=MachineNew' "MachineNew is emitted for a new definition"
+like "$mon" 'Member=MachineRemoved' "MachineRemoved is emitted for a removed one"
 
 # The console log.
 ok "the console log holds the payload's output" \
