@@ -50,7 +50,8 @@ zone=t$$
 defer "ip link del vz-$zone"
 net_start z1-$$ --network-zone=$zone -- /bin/sleep 1000
 net_start z2-$$ --network-zone=$zone -- /bin/sleep 1000
-ok "zone machines are up" wait_for 20 sh -c "$(declare -f leader machine_up run_pid); machine_up z1-$$ && machine_up z2-$$"
+zones_up() { machine_up z1-$$ && machine_up z2-$$; }
+ok "zone machines are up" wait_for 20 zones_up
 like "$(ip -o link show vz-$zone)" 'UP' "the zone bridge vz-$zone exists"
 is "$(ip -o link show master vz-$zone | grep -c 'vb-z[12]-')" 2 "both host ends joined it"
 net_stop z1-$$
