@@ -102,8 +102,12 @@ static int property_get_accounting(sd_bus *bus, const char *path, const char *in
         CgroupMachine *cg;
         uint64_t v;
 
-        if (!IN_SET(m->state, MACHINE_STOPPED, MACHINE_FAILED) && machine_get_cgroup(m, &cg) >= 0)
+        if (!IN_SET(m->state, MACHINE_STOPPED, MACHINE_FAILED) && machine_get_cgroup(m, &cg) >= 0) {
                 (void) cgroup_machine_get_accounting(cg, &a);
+                /* A v1 machine cgroup holds an fd per hierarchy: do not keep
+                 * them for every machine a client once looked at. */
+                m->cgroup = cgroup_machine_free(m->cgroup);
+        }
         if (streq(property, "MemoryCurrent"))
                 v = a.memory_current;
         else if (streq(property, "CPUUsageNSec"))

@@ -36,6 +36,10 @@ is "$(awk '/^NSpid:/ { print $NF }' /proc/$leader/status)" 1 "the leader is PID 
 ok "the payload ran" wait_for 5 test -e "/proc/$leader/root/tmp/started"
 ts=$(prop app Timestamp)
 ok "Timestamp is set when running" test "$ts" -gt 0
+tasks=$(prop app TasksCurrent)
+ok "TasksCurrent counts the container's processes ($tasks)" test "$tasks" -ge 2 -a "$tasks" -lt 100
+mem=$(prop app MemoryCurrent)
+ok "MemoryCurrent is read from its cgroup ($mem)" test "$mem" -gt 0 -a "$mem" != 18446744073709551615
 ok "state file records the leader" grep -qx "LEADER=$leader" "$ROOT/run/corral/machines/app/state"
 
 p=$(call GetMachineByPID u "$leader" | sed 's/^o "\(.*\)"$/\1/')
