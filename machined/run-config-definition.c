@@ -236,6 +236,18 @@ int run_config_apply_definition(RunConfig *c, const MachineDefinition *d, char *
         return 0;
 }
 
+/* One log line per problem (each already "FILE:LINE: message"), so that
+ * a journal or a terminal shows them as the separate facts they are. */
+static int log_refusal(int r, const char *path, const char *error) {
+        _cleanup_strv_free_ char **lines = NULL;
+
+        if (strv_split(strempty(error), "\n", &lines) < 0)
+                return log_oom();
+        STRV_FOREACH(l, lines)
+                log_error("%s", *l);
+        return log_error_errno(r, "Refusing machine definition '%s'.", path);
+}
+
 int run_config_load_machine(RunConfig *c) {
         _cleanup_(machine_definition_unrefp) MachineDefinition *d = NULL;
         _cleanup_free_ char *path = NULL, *error = NULL;
@@ -261,16 +273,12 @@ int run_config_load_machine(RunConfig *c) {
         r = machine_definition_load(path, &d, &error);
         if (r == -ENOMEM)
                 return log_oom();
-        if (r < 0) {
-                log_error("Refusing machine definition '%s':\n%s", path, strempty(error));
-                return r;
-        }
+        if (r < 0)
+                return log_refusal(r, path, error);
         r = run_config_apply_definition(c, d, &error);
         if (r == -ENOMEM)
                 return log_oom();
-        if (r < 0) {
-                log_error("Refusing machine definition '%s':\n%s", path, strempty(error));
-                return r;
-        }
+        if (r < 0)
+                return log_refusal(r, path, error);
         return 0;
 }
