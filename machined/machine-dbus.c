@@ -9,6 +9,7 @@
 
 #include "cgroup.h"
 #include "machine-dbus.h"
+#include "network.h"
 #include "string-util.h"
 
 int machine_object_find(sd_bus *bus, const char *path, const char *interface, void *userdata,
@@ -141,8 +142,15 @@ static int property_get_addresses(sd_bus *bus, const char *path, const char *int
                                   const char *property, sd_bus_message *reply, void *userdata,
                                   sd_bus_error *error) {
         const MachineDefinition *d = machine_shown_definition(userdata);
+        Machine *m = userdata;
+        _cleanup_strv_free_ char **ifs = NULL, **addrs = NULL;
         char **l = NULL;
 
+        /* A running machine's network record (network.c) says what it got:
+         * host-side links, pool or static addresses. */
+        if (!IN_SET(m->state, MACHINE_STOPPED, MACHINE_FAILED) &&
+            network_machine_info(m->manager->root, m->name, &ifs, &addrs) >= 0)
+                return sd_bus_message_append_strv(reply, streq(property, "Addresses") ? addrs : ifs);
         if (d && streq(property, "Addresses"))
                 l = d->addresses;
         return sd_bus_message_append_strv(reply, l);

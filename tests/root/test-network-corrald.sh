@@ -1,6 +1,7 @@
 #!/bin/bash
 # [Network] in a machine definition under corrald: Bridge=corral0 gives
-# the machine a pool address that stays the same across a corrald restart
+# the machine a pool address (shown in the Addresses and
+# NetworkInterfaces properties) that stays the same across a corrald restart
 # (the machine keeps running and is adopted) and across a stop and start
 # of the machine; Private=yes sees only lo. Nothing is left afterwards.
 . "$(dirname "$0")/lib.sh"
@@ -28,6 +29,8 @@ ok "web is running" wait_state web running
 a1=$(addr_of web)
 like "$a1" '^10\.[0-9]+\.[0-9]+\.[0-9]+$' "web has a pool address: $a1"
 ok "the host reaches web" quiet busybox ping -c1 -W2 "$a1"
+like "$(prop web Addresses)" "\"$a1/[0-9]+\"" "the Addresses property lists it"
+like "$(prop web NetworkInterfaces)" '"vb-web"' "the NetworkInterfaces property lists the host end vb-web"
 
 # corrald dies and comes back: the machine keeps running, same address.
 leader=$(prop web Leader)
