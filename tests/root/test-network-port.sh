@@ -2,8 +2,9 @@
 # A port forward (--port=8080:80) reaches busybox httpd inside a machine
 # on corral0: from another network namespace that the test connects to
 # the host with a veth of its own, and from the host itself. The rules
-# live in `table ip corral` only, which disappears with the machine. A
-# static --address is what the machine gets.
+# live in `table ip corral` only, which disappears with the machine.
+# Outbound traffic is masqueraded. A static --address is what the
+# machine gets.
 . "$(dirname "$0")/lib.sh"
 require_root
 . "$(dirname "$0")/network-lib.sh"
@@ -59,6 +60,11 @@ ok "the forward answers from another network namespace" wait_for 5 page_from_ns
 is "$(get http://172.31.254.1:8080/)" "hello from corral" "the forward answers from the host itself"
 is "$(get "http://$addr:80/" ip netns exec $ns)" "hello from corral" \
         "the machine's own address is routed from the other namespace too"
+# Outbound NAT: with no route back to the pool in the client namespace,
+# the machine's packets are answered only when they leave masqueraded.
+ip -n $ns route del default
+ok "the machine reaches another namespace through outbound NAT" \
+        quiet in_machine $m ping -c1 -W2 172.31.254.2
 is "$(cat /proc/sys/net/ipv4/ip_forward)" "$ip_forward_before" "the host-wide ip_forward was not changed"
 net_stop $m
 
