@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "fd-util.h"
 #include "fileio.h"
@@ -493,9 +494,30 @@ int image_store_commit(ImageStore *s, const Image *image, char *const *staged) {
                         goto fail;
         }
 
-        r = write_file_atomic_at(s->dir_fd, p, json, strlen(json), 0644);
+        /* The layers reach the disk before an image file names them, so a
+         * crash never leaves an image over half-written layers. */
+        if (syncfs(s->dir_fd) < 0) {
+                r = -errno;
+                goto fail;
+        }
+
+        /* Written under tmp/ and renamed into images/: a half-written file
+         * never carries a valid image name there (write_file_atomic_at()'s
+         * own temporary name would), and RENAME_NOREPLACE keeps the name
+         * check and the creation one step. */
+        _cleanup_free_ char *tmp = strprintf("tmp/image-%s.%d", image->name, (int) getpid());
+        if (!tmp) {
+                r = -ENOMEM;
+                goto fail;
+        }
+        r = write_file_atomic_at(s->dir_fd, tmp, json, strlen(json), 0644);
         if (r < 0)
                 goto fail;
+        if (renameat2(s->dir_fd, tmp, s->dir_fd, p, RENAME_NOREPLACE) < 0) {
+                r = -errno;
+                (void) unlinkat(s->dir_fd, tmp, 0);
+                goto fail;
+        }
         return 0;
 
 fail:
