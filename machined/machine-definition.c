@@ -14,6 +14,7 @@
 #include "config.h"
 #include "fileio.h"
 #include "hostname-util.h"
+#include "image-store.h"
 #include "machine-definition.h"
 #include "parse-util.h"
 #include "seccomp-policy.h"
@@ -244,11 +245,10 @@ static int parse_hostname(ConfigParser *p, const char *value, int ltype, void *d
         return config_parse_string(p, value, ltype, data);
 }
 
+/* The image store's own rule, so that a definition names only images
+ * that can exist. */
 static int parse_image_name(ConfigParser *p, const char *value, int ltype, void *data) {
-        bool ok = !isempty(value) && strlen(value) <= 255 && value[0] != '.';
-        for (const char *c = value; ok && *c; c++)
-                ok = isgraph((unsigned char) *c) && *c != '/';
-        if (!ok)
+        if (!isempty(value) && !image_name_is_valid(value))
                 return config_error(p, -EINVAL, "Invalid image name for %s=: '%s'", p->key, value);
         return config_parse_string(p, value, ltype, data);
 }

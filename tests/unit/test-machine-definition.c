@@ -42,6 +42,8 @@ static const Case cases[] = {
         { "Machine", "Description", "A web server", true },
         { "Machine", "Image", "debian-12", true },
         { "Machine", "Image", "a/b", false },
+        { "Machine", "Image", "-rf", false },
+        { "Machine", "Image", "alpine:3.19", false },
         { "Machine", "Directory", "/var/lib/x", true },
         { "Machine", "Directory", "var/lib/x", false },
         { "Machine", "Autostart", "yes", true },
