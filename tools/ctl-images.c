@@ -84,7 +84,43 @@ typedef struct ImportWait {
         bool removed;
         char *result;
         char *error;
+        bool tty;
+        usec_t started;
+        unsigned last_step;
+        uint64_t last_done;
+        uint64_t last_total;
 } ImportWait;
+
+static void show_progress(bool tty, uint64_t done, uint64_t total, usec_t started, unsigned *last_step);
+
+static void import_progress(ImportWait *w, json_object *props) {
+        uint64_t total = ctl_prop_uint64(props, "BytesTotal", w->last_total);
+        uint64_t done = ctl_prop_uint64(props, "BytesDone", 0);
+        /* A polled value may be older than a signal already shown. */
+        if (done < w->last_done)
+                return;
+        w->last_done = done;
+        w->last_total = total;
+        show_progress(w->tty, done, total, w->started, &w->last_step);
+}
+
+/* Progress pushed by the job (PropertiesChanged), which also covers imports
+ * quicker than our polling. */
+static int on_job_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        ImportWait *w = userdata;
+        _cleanup_(json_object_putp) json_object *changed = NULL;
+        const char *iface;
+
+        if (!w->job || !streq_ptr(sd_bus_message_get_path(m), w->job))
+                return 0;
+        if (sd_bus_message_read(m, "s", &iface) < 0 || !streq(iface, CORRAL_JOB_IFACE))
+                return 0;
+        if (ctl_bus_read_value(m, &changed) <= 0)
+                return 0;
+        if (json_object_object_get(changed, "BytesDone"))
+                import_progress(w, changed);
+        return 0;
+}
 
 static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         ImportWait *w = userdata;
@@ -122,6 +158,8 @@ static void show_progress(bool tty, uint64_t done, uint64_t total, usec_t starte
         if (!line)
                 return;
         if (tty) {
+                if (done == 0 && total == 0)
+                        return; /* nothing known yet */
                 fprintf(stderr, "\r%s\x1B[K", line);
                 return;
         }
@@ -142,11 +180,10 @@ static void show_progress(bool tty, uint64_t done, uint64_t total, usec_t starte
 int verb_import(CtlContext *c) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
+        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL, *changed_slot = NULL;
         const char *format = startswith(c->args->verb->name, "import-");
         const char *name = c->args->names[1], *job;
         bool tty = isatty(STDERR_FILENO);
-        unsigned last_step = UINT32_MAX;
         int r;
 
         if (streq(format, "tar") || streq(format, "docker") || streq(format, "oci"))
@@ -158,9 +195,12 @@ int verb_import(CtlContext *c) {
         if (!source)
                 return log_error_errno(-errno, "Cannot import '%s': %m", c->args->names[0]), CTL_EXIT_FAILURE;
 
-        ImportWait w = {};
+        ImportWait w = { .tty = tty, .last_step = UINT32_MAX };
         r = sd_bus_match_signal(c->bus, &slot, CORRAL_BUS_NAME, CORRAL_BUS_PATH, CORRAL_MANAGER_IFACE, "JobRemoved",
                                 on_job_removed, &w);
+        if (r >= 0)
+                r = sd_bus_match_signal(c->bus, &changed_slot, CORRAL_BUS_NAME, NULL, "org.freedesktop.DBus.Properties",
+                                        "PropertiesChanged", on_job_changed, &w);
         if (r < 0)
                 return log_error_errno(r, "Failed to watch import jobs: %m"), CTL_EXIT_FAILURE;
 
@@ -172,7 +212,8 @@ int verb_import(CtlContext *c) {
                 return log_error_errno(r, "Failed to parse the reply of ImportImage: %m"), CTL_EXIT_FAILURE;
         w.job = job;
 
-        usec_t started = now(CLOCK_MONOTONIC), next_poll = 0;
+        usec_t next_poll = 0;
+        w.started = now(CLOCK_MONOTONIC);
         bool gone = false;
         while (!w.removed && !gone) {
                 if (now(CLOCK_MONOTONIC) >= next_poll) {
@@ -181,9 +222,8 @@ int verb_import(CtlContext *c) {
                         if (ctl_bus_get_all(c->bus, job, CORRAL_JOB_IFACE, &e, &props) < 0)
                                 gone = true; /* finished before we looked; GetImage tells how */
                         else
-                                show_progress(tty, ctl_prop_uint64(props, "BytesDone", 0),
-                                              ctl_prop_uint64(props, "BytesTotal", 0), started, &last_step);
-                        next_poll = now(CLOCK_MONOTONIC) + 200 * USEC_PER_MSEC;
+                                import_progress(&w, props);
+                        next_poll = now(CLOCK_MONOTONIC) + 100 * USEC_PER_MSEC;
                 }
                 r = sd_bus_process(c->bus, NULL);
                 if (r < 0)
@@ -191,9 +231,6 @@ int verb_import(CtlContext *c) {
                 if (r == 0)
                         (void) sd_bus_wait(c->bus, 200 * USEC_PER_MSEC);
         }
-        if (tty)
-                fputc('\n', stderr);
-
         bool ok;
         if (w.removed)
                 ok = streq_ptr(w.result, "done");
@@ -201,6 +238,12 @@ int verb_import(CtlContext *c) {
                 _cleanup_(sd_bus_message_unrefp) sd_bus_message *r2 = NULL;
                 sd_bus_error_free(&error);
                 ok = ctl_call_manager(c->bus, "GetImage", &error, &r2, "s", name) >= 0;
+        }
+        if (tty) {
+                /* The last frame: all of it, when it all went in. */
+                if (ok && w.last_total > 0)
+                        show_progress(tty, w.last_total, w.last_total, w.started, &w.last_step);
+                fputc('\n', stderr);
         }
         if (!ok) {
                 const char *why = !isempty(w.error) ? w.error : !isempty(w.result) ? w.result : "the import failed";

@@ -5,6 +5,8 @@
 # lib.sh and require_root.
 
 export CORRAL_BUS_ADDRESS="unix:path=$T/bus"
+# Debian's python3 (install-deps.sh), not whatever wrapper PATH finds first.
+PY=/usr/bin/python3
 ROOT=$T/root
 DEFS=$ROOT/etc/corral/machines
 mkdir -p "$DEFS"
@@ -12,13 +14,13 @@ mkdir -p "$DEFS"
 # Kills the processes whose command line mentions this test's $T (the
 # corral-run monitors and their containers), by PID.
 _kill_our_processes() {
-        local p
+        local p args
         for p in /proc/[0-9]*; do
                 [ "${p#/proc/}" = $$ ] && continue
-                if tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qF -- "$T/"; then
-                        kill -KILL "${p#/proc/}" 2>/dev/null
-                fi
+                mapfile -d '' args <"$p/cmdline" 2>/dev/null || continue
+                [[ "${args[*]}" == *"$T/"* ]] && kill -KILL "${p#/proc/}" 2>/dev/null
         done
+        return 0
 }
 
 start_bus() {
@@ -91,5 +93,5 @@ INI
 
 # json_get JSON PYTHON-EXPR: evaluates EXPR with the parsed JSON as j.
 json_get() {
-        python3 -c 'import json, sys; j = json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"
+        "$PY" -c 'import json, sys; j = json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"
 }

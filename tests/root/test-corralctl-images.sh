@@ -50,7 +50,11 @@ ok "the usage of the tar image is about the size of the rootfs" \
         test "$usage" -gt "$(($(stat -c %s /bin/busybox) / 2))"
 
 # --- progress bar on a terminal ----------------------------------------------------
-tty_out=$(script -qec "'$CORRALCTL' import-tar '$T/rootfs.tar.gz' ontty" /dev/null)
+# Big enough that the import outlasts a few progress polls.
+mkdir -p "$T/big"
+head -c $((96 << 20)) /dev/urandom >"$T/big/blob"
+tar -C "$T/big" -czf "$T/big.tar.gz" .
+tty_out=$(script -qec "'$CORRALCTL' import-tar '$T/big.tar.gz' ontty" /dev/null)
 like "$tty_out" "Imported image 'ontty'" "import on a terminal succeeds"
 like "$tty_out" $'\r\\[[# ]+\\] +[0-9]+% ' "import on a terminal draws a progress bar"
 

@@ -117,14 +117,14 @@ is "$OUT" bar "shell -E sets the environment"
 
 # The pty is corralctl's (from the host's devpts), so ttyname() inside
 # finds no name for it; test -t is what counts.
-out=$(python3 "$S/tests/root/corralctl-pty.py" 20 \
+out=$("$PY" "$S/tests/root/corralctl-pty.py" 20 \
         'expect:#;;send:[ -t 0 ] && [ -t 1 ] && echo $((6*7)) on a terminal\r;;expect:42 on a terminal;;send:exit 5\r' \
         -- "$CORRALCTL" shell web)
 is "$?" 5 "shell on a terminal exits with the shell's status"
 like "$out" "42 on a terminal" "shell on a terminal runs the user's shell on a pty"
 
 # --- login ----------------------------------------------------------------------
-out=$(python3 "$S/tests/root/corralctl-pty.py" 20 \
+out=$("$PY" "$S/tests/root/corralctl-pty.py" 20 \
         'expect:Connected to machine web;;sleep:0.5;;send:echo $((7*6))x\r;;expect:42x;;send:\x1d\x1d\x1d' \
         -- "$CORRALCTL" login web)
 is "$?" 0 "login ends with exit 0 after ^]^]^]"
