@@ -7,6 +7,7 @@
  * monitor leaves nothing that the next change does not put right. */
 
 #include <arpa/inet.h>
+#include <inttypes.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -21,6 +22,7 @@
 #include "log.h"
 #include "netlink.h"
 #include "network.h"
+#include "parse-util.h"
 #include "string-util.h"
 
 struct NetworkPlan {
@@ -41,6 +43,8 @@ struct NetworkPlan {
 
         /* Results of attach. */
         bool attached;
+        pid_t leader;
+        uint64_t netns;
         bool have_address;
         struct in_addr address;
         unsigned prefixlen;
@@ -337,6 +341,8 @@ typedef struct Record {
         Subnet pool;
         PortForward ports[32];
         size_t n_ports;
+        pid_t leader;
+        uint64_t netns;         /* inode of the leader's network namespace */
 } Record;
 
 static int record_parse(const char *name, char *text, Record *r) {
@@ -354,12 +360,28 @@ static int record_parse(const char *name, char *text, Record *r) {
                         r->have_address = address_parse(v, 32, &r->address, &r->prefixlen) >= 0;
                 else if ((v = startswith(line, "pool=")))
                         r->have_pool = subnet_parse(v, &r->pool) >= 0;
+                else if ((v = startswith(line, "leader=")))
+                        (void) parse_pid(v, &r->leader);
+                else if ((v = startswith(line, "netns=")))
+                        (void) parse_uint64(v, &r->netns);
                 else if ((v = startswith(line, "port=")) && r->n_ports < ELEMENTSOF(r->ports)) {
                         if (port_forward_parse(v, &r->ports[r->n_ports]) >= 0)
                                 r->n_ports++;
                 }
         }
         return 0;
+}
+
+/* A record whose leader no longer lives in the namespace it was given
+ * (compared by inode, so a reused PID does not count). */
+static bool record_is_stale(const Record *r) {
+        char path[64];
+        struct stat st;
+
+        if (r->leader <= 0 || r->netns == 0)
+                return false;
+        snprintf(path, sizeof(path), "/proc/%d/ns/net", (int) r->leader);
+        return stat(path, &st) < 0 || (uint64_t) st.st_ino != r->netns;
 }
 
 static int records_load(const NetworkPlan *p, Record **ret) {
@@ -387,7 +409,18 @@ static int records_load(const NetworkPlan *p, Record **ret) {
                         return -ENOMEM;
                 }
                 recs = nr;
-                record_parse(de->d_name, text, &recs[n++]);
+                record_parse(de->d_name, text, &recs[n]);
+                if (record_is_stale(&recs[n])) {
+                        /* Its monitor was killed before it could detach: the
+                         * machine is gone (PDEATHSIG), so is its namespace.
+                         * Forget it, so that its bridge, rules and name go. */
+                        (void) unlinkat(dirfd(d), de->d_name, 0);
+                        _cleanup_free_ char *h = strprintf("%s/hosts/%s", p->net_dir, de->d_name);
+                        if (h)
+                                (void) unlink(h);
+                        continue;
+                }
+                n++;
         }
         if (d)
                 closedir(d);
@@ -402,6 +435,8 @@ static int record_write(const NetworkPlan *p) {
         if (!f)
                 return -ENOMEM;
         fprintf(f, "mode=%s\n", network_mode_to_string(p->mode));
+        if (p->leader > 0)
+                fprintf(f, "leader=%d\nnetns=%" PRIu64 "\n", (int) p->leader, p->netns);
         if (p->host_ifname[0])
                 fprintf(f, "interface=%s\n", p->host_ifname);
         if (p->bridge[0])
@@ -772,6 +807,11 @@ int network_plan_attach(NetworkPlan *p, pid_t pid) {
         netns_fd = open(path, O_RDONLY | O_CLOEXEC);
         if (netns_fd < 0)
                 return log_error_errno(-errno, "Failed to open '%s': %m", path);
+        struct stat st;
+        if (fstat(netns_fd, &st) < 0)
+                return log_error_errno(-errno, "Failed to stat '%s': %m", path);
+        p->leader = pid;
+        p->netns = (uint64_t) st.st_ino;
 
         if (p->mode == NETWORK_MODE_PRIVATE)
                 return configure_inside(p, netns_fd, gateway, false);
@@ -886,6 +926,8 @@ int network_machine_info(const char *root, const char *machine, char ***ret_inte
         if (k < 0)
                 return k;
         record_parse(machine, text, &r);
+        if (record_is_stale(&r))
+                return -ENOENT;
 
         ifs = calloc(1, sizeof(char *));
         addrs = calloc(1, sizeof(char *));

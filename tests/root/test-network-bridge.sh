@@ -4,7 +4,8 @@
 # listing the machines and the host; they reach each other and the host
 # by address and by name, the host reaches them. A machine's address is
 # the same after a restart. When the last one stops, the bridge, its
-# address and route, the veths and the nft table are gone.
+# address and route, the veths and the nft table are gone, also when
+# one monitor was killed without a chance to clean up.
 . "$(dirname "$0")/lib.sh"
 require_root
 . "$(dirname "$0")/network-lib.sh"
@@ -50,6 +51,17 @@ addr_a2=$(machine_addr $a)
 like "$addr_a2" '^10\.' "$a has an address after the restart"
 is "$addr_a2" "$addr_a" "$a has the same address after a restart"
 ok "$b pings the restarted $a by name" quiet in_machine $b ping -c1 -W2 $a
+
+# A monitor killed outright cannot detach: its machine dies with it
+# (PDEATHSIG) and its record stays behind. The next change forgets it, so
+# that it neither keeps the bridge nor its port forward alive.
+c=nc-$$
+net_start $c --network-bridge=corral0 --port=9099:80 -- /bin/sleep 1000
+ok "machine $c is up" wait_for 20 machine_up $c
+c_leader=$(leader $c)
+kill -KILL "$(run_pid $c)"
+wait "$(run_pid $c)" 2>/dev/null
+ok "$c's machine died with its monitor" wait_for 10 test ! -d /proc/$c_leader
 
 net_stop $a
 net_stop $b
