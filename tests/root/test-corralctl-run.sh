@@ -16,6 +16,8 @@ define_machine web "trap 'touch /var/usr1-got' USR1; trap 'touch /var/usr2-got' 
 define_machine tick 'i=0; while :; do i=$((i+1)); echo tick $i; sleep 0.2; done'
 # Never ready: the payload exits before READY=1, so the start fails.
 define_machine broken 'echo about to fail; echo for a reason; exit 3' 'NotifyReady=yes'
+define_machine limited 'exec sleep 1000'
+printf '\n[Resources]\nMemoryMax=64M\nTasksMax=32\nCPUQuota=50%%\n' >>"$DEFS/limited.machine"
 start_corrald
 defer_machine_cleanup
 
@@ -69,6 +71,28 @@ like "$OUT" "  hello from web" "status ends with the machine's log lines"
 ctl status web --json
 is "$(json_get "$OUT" '(j["state"], j["leader"], j["since_usec"] > 0, "hello from web" in j["log"])')" \
         "('running', $L, True, True)" "status --json of a running machine"
+
+# --- limits with their usage ---------------------------------------------------
+ctl start limited
+is "$RC" 0 "a machine with limits starts"
+LL=$(leader_of limited)
+ctl status limited
+like "$OUT" "Memory: [0-9.]+[BKMG] \(max 64.0M\)" "status shows memory usage and its limit"
+like "$OUT" "Tasks: [0-9]+ \(max 32\)" "status shows tasks and their limit"
+like "$OUT" "CPU: .* \(quota 50%\)" "status shows CPU time and the quota"
+ctl status limited --json
+is "$(json_get "$OUT" '(j["memory_max"], j["tasks_max"], j["cpu_quota_per_sec_usec"], j["memory_current"] > 0, j["tasks_current"] >= 1)')" \
+        "(67108864, 32, 500000, True, True)" "status --json limits and usage"
+# The same limit, read from the machine's memory cgroup on the host.
+mem_cg=$(awk -F: '$2 ~ /(^|,)memory(,|$)/ { print $3 }' "/proc/$LL/cgroup")
+if [ -n "$mem_cg" ]; then
+        is "$(cat "/sys/fs/cgroup/memory$mem_cg/memory.limit_in_bytes")" 67108864 "the memory cgroup holds the limit status shows"
+else
+        is "$(cat "/sys/fs/cgroup/unified$(awk -F: '$1 == 0 { print $3 }' "/proc/$LL/cgroup")/memory.max")" 67108864 \
+                "the memory cgroup holds the limit status shows"
+fi
+ctl stop limited
+ok "the limited machine stops" wait_for 10 state_is limited stopped
 
 # --- logs -------------------------------------------------------------------
 wait_for 10 bash -c "'$CORRALCTL' logs tick | grep -q 'tick 6'"
