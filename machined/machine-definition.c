@@ -16,6 +16,8 @@
 #include "hostname-util.h"
 #include "image-store.h"
 #include "machine-definition.h"
+#include "network-pool.h"
+#include "nft.h"
 #include "parse-util.h"
 #include "seccomp-policy.h"
 #include "string-util.h"
@@ -522,69 +524,39 @@ static int parse_ifname(ConfigParser *p, const char *value, int ltype, void *dat
         return config_parse_string(p, value, ltype, data);
 }
 
-static int parse_port_number(const char *s, uint16_t *ret) {
-        uint32_t v;
-        if (parse_uint32(s, &v) < 0 || v == 0 || v > 65535)
-                return -EINVAL;
-        *ret = (uint16_t) v;
-        return 0;
-}
-
-/* nspawn's "[tcp|udp:]HOSTPORT[:CONTAINERPORT]". */
+/* nspawn's "[tcp|udp:]HOST[:CONTAINER]", parsed by the network code that
+ * uses it and stored in its canonical "proto:host:container" form. */
 static int parse_port(ConfigParser *p, const char *value, int ltype, void *data) {
         char ***l = data;
-        _cleanup_strv_free_ char **parts = NULL;
-        const char *proto = "tcp";
-        uint16_t host, container;
+        char buf[32];
+        PortForward pf;
 
         if (isempty(value)) {
                 *l = strv_free(*l);
                 return 0;
         }
-        /* Empty fields ("tcp::80") stay, so that the port checks refuse them. */
-        int r = split_colons(value, 3, &parts);
-        if (r == -ENOMEM)
-                return r;
-        char **w = parts;
-        size_t n = r < 0 ? 0 : strv_length(parts);
-        if (n > 0 && (streq(w[0], "tcp") || streq(w[0], "udp"))) {
-                proto = w[0];
-                w++;
-                n--;
-        }
-        if (n < 1 || n > 2 || strchr(value, ' ') || parse_port_number(w[0], &host) < 0 ||
-            parse_port_number(n == 2 ? w[1] : w[0], &container) < 0)
+        if (port_forward_parse(value, &pf) < 0)
                 return config_error(p, -EINVAL, "Invalid port mapping for %s=: '%s' (want [tcp|udp:]HOST[:CONTAINER])",
                                     p->key, value);
-        char *s = strprintf("%s:%u:%u", proto, host, container);
-        if (!s)
-                return -ENOMEM;
-        return strv_consume(l, s);
+        return strv_extend(l, port_forward_to_string(&pf, buf, sizeof buf));
 }
 
-/* "ADDRESS/PREFIXLEN", IPv4 or IPv6, stored in canonical form. */
+/* corral's static address: "A.B.C.D[/N]" (N defaults to 24), as
+ * corral-run --address takes it, stored as "A.B.C.D/N". */
 static int parse_address(ConfigParser *p, const char *value, int ltype, void *data) {
         char ***l = data;
-        unsigned char buf[sizeof(struct in6_addr)];
-        char canon[INET6_ADDRSTRLEN];
-        uint32_t prefix;
+        char a[INET_ADDRSTRLEN];
+        struct in_addr addr;
+        unsigned prefix;
 
         if (isempty(value)) {
                 *l = strv_free(*l);
                 return 0;
         }
-        const char *slash = strchr(value, '/');
-        _cleanup_free_ char *a = slash ? strndup(value, (size_t) (slash - value)) : NULL;
-        if (slash && !a)
-                return -ENOMEM;
-        int family = a && inet_pton(AF_INET, a, buf) == 1 ? AF_INET
-                     : a && inet_pton(AF_INET6, a, buf) == 1 ? AF_INET6
-                                                              : AF_UNSPEC;
-        if (family == AF_UNSPEC || parse_uint32(slash + 1, &prefix) < 0 ||
-            prefix > (family == AF_INET ? 32u : 128u) || !inet_ntop(family, buf, canon, sizeof canon))
-                return config_error(p, -EINVAL, "Invalid address for %s=: '%s' (want ADDRESS/PREFIXLEN)",
-                                    p->key, value);
-        char *s = strprintf("%s/%u", canon, prefix);
+        if (address_parse(value, 24, &addr, &prefix) < 0 || !inet_ntop(AF_INET, &addr, a, sizeof a))
+                return config_error(p, -EINVAL, "Invalid address for %s=: '%s' (want A.B.C.D[/N])", p->key,
+                                    value);
+        char *s = strprintf("%s/%u", a, prefix);
         if (!s)
                 return -ENOMEM;
         return strv_consume(l, s);

@@ -132,7 +132,7 @@ typedef struct MachineDefinition {
         char *network_bridge;
         char *network_zone;
         char **ports;             /* normalized "tcp|udp:HOSTPORT:CONTAINERPORT" */
-        char **addresses;         /* normalized "ADDRESS/PREFIXLEN" */
+        char **addresses;         /* normalized "A.B.C.D/N" */
 
         /* [Resources]: NULL when the section sets nothing. */
         CgroupLimits *limits;

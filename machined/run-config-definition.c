@@ -140,8 +140,8 @@ static int apply_limits(RunConfig *c, const MachineDefinition *d) {
 static int apply_address(RunConfig *c, const MachineDefinition *d, Refusals *ref) {
         if (!d->addresses || c->network_address)
                 return 0;
-        if (strv_length(d->addresses) > 1 || strchr(d->addresses[0], ':')) {
-                refuse(ref, "[Network] Address=: corral-run supports one IPv4 address per machine");
+        if (strv_length(d->addresses) > 1) {
+                refuse(ref, "[Network] Address=: corral-run supports one address per machine");
                 return 0;
         }
         return set_string(&c->network_address, d->addresses[0]);

@@ -164,8 +164,8 @@ static const Case cases[] = {
         { "Network", "Port", "1:2:3:4", false },
         { "Network", "Port", "udp:53:", false },
         { "Network", "Address", "10.0.0.2/24", true },
-        { "Network", "Address", "fd00::2/64", true },
-        { "Network", "Address", "10.0.0.2", false },
+        { "Network", "Address", "10.0.0.2", true },
+        { "Network", "Address", "fd00::2/64", false },
         { "Network", "Address", "10.0.0.2/33", false },
         { "Network", "Address", "example.com/24", false },
         { "Network", "VirtualEthernetExtra", "a:b", false },
@@ -257,7 +257,7 @@ static void test_values(void **state) {
                            "Port=8080\n"
                            "Port=udp:53:5353\n"
                            "Address=10.1.0.2/24\n"
-                           "Address=fd00:0:0::2/64\n"
+                           "Address=10.2.0.3\n"
                            "Zone=web\n"
                            "[Resources]\n"
                            "MemoryMax=64M\n"
@@ -325,7 +325,7 @@ static void test_values(void **state) {
         assert_string_equal(d->ports[0], "tcp:8080:8080");
         assert_string_equal(d->ports[1], "udp:53:5353");
         assert_string_equal(d->addresses[0], "10.1.0.2/24");
-        assert_string_equal(d->addresses[1], "fd00::2/64");
+        assert_string_equal(d->addresses[1], "10.2.0.3/24");
         assert_string_equal(d->network_zone, "web");
         /* Zone= and Port= imply a veth, which implies a private network. */
         assert_true(d->network_veth);

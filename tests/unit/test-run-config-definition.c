@@ -114,7 +114,7 @@ static void test_refused(void **state) {
                 "[Machine]\nDirectory=/x\n"
                 "[Exec]\nLimitNOFILE=1024\nTimezone=copy\nPrivateUsers=identity\nOOMScoreAdjust=5\n"
                 "[Files]\nVolatile=state\nTemporaryFileSystem=/tmp\nBind=+/in:/out\nBindReadOnly=/a:/b:norbind\n"
-                "[Network]\nAddress=fd00::1/64\n");
+                "[Network]\nAddress=10.0.0.1\nAddress=10.0.0.2\n");
         _cleanup_run_config_ RunConfig *c = NULL;
         _cleanup_free_ char *e = NULL;
 
@@ -129,7 +129,7 @@ static void test_refused(void **state) {
                 "x: [Files] Bind=+/in: sources inside the container are not supported by corral-run yet\n"
                 "x: [Files] BindReadOnly=...:norbind is not supported by corral-run (binds are recursive)\n"
                 "x: [Exec] PrivateUsers=identity is not supported by corral-run\n"
-                "x: [Network] Address=: corral-run supports one IPv4 address per machine");
+                "x: [Network] Address=: corral-run supports one address per machine");
         /* Nothing was applied. */
         assert_null(c->directory);
         assert_null(c->machine_name);
