@@ -54,6 +54,18 @@ ok "the leader is gone" wait_for 5 test ! -d "/proc/$leader"
 ok "the state file is gone after a stop" test ! -e "$ROOT/run/corral/machines/app/state"
 is "$(prop app Leader)" 0 "Leader is 0 when stopped"
 
+# A payload that ignores SIGTERM is killed after StopTimeoutSec=.
+define stubborn "/usr/bin/corral-test-payload ignore-term + sleep" "StopTimeoutSec=1s"
+call Reload >/dev/null
+call StartMachine s stubborn >/dev/null
+wait_state stubborn running
+leader=$(prop stubborn Leader)
+t0=$SECONDS
+call StopMachine s stubborn >/dev/null
+ok "a payload ignoring SIGTERM is stopped after the stop timeout" wait_state stubborn stopped 15
+ok "... within the timeout and a grace period ($((SECONDS - t0)) s)" test $((SECONDS - t0)) -le 8
+ok "... and its leader is gone" test ! -d "/proc/$leader"
+
 # Terminate: SIGKILL now, state stopped (asked for), no restart.
 call StartMachine s app >/dev/null
 wait_state app running
