@@ -6,14 +6,22 @@ the exit status.
 usage: corralctl-pty.py TIMEOUT SCRIPT -- COMMAND...
 SCRIPT is a list of steps separated by ';;': 'expect:TEXT' waits until
 TEXT appeared in the output, 'send:TEXT' writes TEXT (\\r, \\x1d escapes
-allowed), 'sleep:SECONDS'. Prints the whole output at the end and exits
+allowed), 'sleep:SECONDS', 'resize:ROWS COLS' sets the terminal's size (the
+command gets SIGWINCH). Prints the whole output at the end and exits
 with the command's status, or 124 when a step timed out."""
 
+import fcntl
 import os
 import pty
 import select
+import struct
 import sys
+import termios
 import time
+
+
+def set_size(fd, rows, cols):
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
 
 
 def main():
@@ -25,6 +33,7 @@ def main():
     if pid == 0:
         os.execvp(cmd[0], cmd)
 
+    set_size(fd, 24, 80)
     out = b""
     deadline = time.monotonic() + timeout
 
@@ -55,6 +64,9 @@ def main():
                     return 124
         elif kind == "send":
             os.write(fd, arg)
+        elif kind == "resize":
+            rows, cols = arg.split()
+            set_size(fd, int(rows), int(cols))
         elif kind == "sleep":
             end = time.monotonic() + float(arg)
             while time.monotonic() < end:

@@ -146,6 +146,11 @@ out=$("$PY" "$S/tests/root/corralctl-pty.py" 20 \
         -- "$CORRALCTL" shell web)
 is "$?" 5 "shell on a terminal exits with the shell's status"
 like "$out" "42 on a terminal" "shell on a terminal runs the user's shell on a pty"
+out=$("$PY" "$S/tests/root/corralctl-pty.py" 20 \
+        'expect:#;;send:stty size\r;;expect:24 80;;resize:33 111;;sleep:0.3;;send:stty size\r;;expect:33 111;;send:exit\r' \
+        -- "$CORRALCTL" shell web)
+is "$?" 0 "shell on a terminal: resized session ends fine"
+like "$out" "24 80.*33 111" "the terminal's size reaches the machine, also after a resize (SIGWINCH)"
 
 # --- login ----------------------------------------------------------------------
 out=$("$PY" "$S/tests/root/corralctl-pty.py" 20 \
