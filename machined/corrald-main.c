@@ -185,7 +185,7 @@ static int on_sigterm(sd_event_source *s, const struct signalfd_siginfo *si, voi
         log_info("Stopping every machine before exiting.");
         for (size_t i = 0; i < m->n_machines; i++)
                 (void) machine_stop(m->machines[i]);
-        return sd_event_add_time_relative(m->event, NULL, CLOCK_MONOTONIC, 0, 0, on_stop_poll, m);
+        return sd_event_add_time_relative(m->event, NULL, CLOCK_MONOTONIC, 0, USEC_PER_MSEC, on_stop_poll, m);
 }
 
 int main(int argc, char *argv[]) {

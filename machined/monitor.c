@@ -180,7 +180,9 @@ again:
 
 static int monitor_poll_leader(MachineMonitor *m) {
         m->leader_timer = sd_event_source_disable_unref(m->leader_timer);
-        return sd_event_add_time_relative(m->event, &m->leader_timer, CLOCK_MONOTONIC, 0, 0, on_leader_poll, m);
+        /* Accuracy 1 us: 0 would mean sd-event's default of 250 ms, and
+         * every start would wait for that coalescing. */
+        return sd_event_add_time_relative(m->event, &m->leader_timer, CLOCK_MONOTONIC, 0, 1, on_leader_poll, m);
 }
 
 static int on_leader_exit(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
