@@ -196,7 +196,8 @@ static char *digest_from_path(const char *path) {
 /* One layer: verify the blob (when a digest names it), unpack it into
  * staging (unless the store has diff_id already), check the diff_id. */
 static int import_layer(Import *im, int dir_fd, const char *path, const char *blob_digest, const char *diff_id,
-                        char **ret_staged, char **ret_diff_id, uint64_t *ret_size) {
+                        const int *lower_fds, size_t n_lower_fds, char **ret_staged, char **ret_diff_id,
+                        uint64_t *ret_size) {
         _cleanup_free_ char *norm = NULL;
         int r = tar_path_normalize(path, &norm);
         if (r < 0)
@@ -254,6 +255,8 @@ static int import_layer(Import *im, int dir_fd, const char *path, const char *bl
 
         UnpackOptions uo = {
                 .whiteouts = true,
+                .lower_fds = lower_fds,
+                .n_lower_fds = n_lower_fds,
                 .on_bytes = import_on_bytes,
                 .userdata = im,
         };
@@ -303,20 +306,49 @@ static int import_layers_and_commit(Import *im, int dir_fd, const char *name, co
         *config = (ImageConfig) {};
         image->created = now(CLOCK_REALTIME);
 
+        /* Directory fds of the layers done so far, bottom first, and the
+         * same top first for the unpacker. */
+        _cleanup_free_ int *fds = calloc(n ?: 1, sizeof(int)), *lowers = calloc(n ?: 1, sizeof(int));
+        if (!fds || !lowers)
+                return log_oom();
+        size_t n_fds = 0;
+        int r = 0;
         for (size_t k = 0; k < n; k++) {
-                if (im->opts->cancel && atomic_load(im->opts->cancel))
-                        return -ECANCELED;
+                if (im->opts->cancel && atomic_load(im->opts->cancel)) {
+                        r = -ECANCELED;
+                        break;
+                }
+                for (size_t j = 0; j < n_fds; j++)
+                        lowers[j] = fds[n_fds - 1 - j];
                 char *s = NULL;
-                int r = import_layer(im, dir_fd, paths[k], blob_digests ? blob_digests[k] : NULL,
-                                     image->config.diff_ids ? image->config.diff_ids[k] : NULL, &s,
-                                     &image->layers[k], &image->layer_sizes[k]);
+                r = import_layer(im, dir_fd, paths[k], blob_digests ? blob_digests[k] : NULL,
+                                 image->config.diff_ids ? image->config.diff_ids[k] : NULL, lowers, n_fds, &s,
+                                 &image->layers[k], &image->layer_sizes[k]);
                 if (r < 0)
-                        return r;
+                        break;
                 /* strv semantics need no holes: keep "" for "not staged". */
                 staged[k] = s ?: strdup("");
-                if (!staged[k])
-                        return log_oom();
+                if (!staged[k]) {
+                        r = log_oom();
+                        break;
+                }
+                _cleanup_free_ char *where = s ? strprintf("%s/%s", im->store->path, s) : NULL;
+                if (!s && image_store_layer_path(im->store, image->layers[k], &where) < 0)
+                        where = NULL;
+                if (!where) {
+                        r = log_oom();
+                        break;
+                }
+                fds[n_fds] = open(where, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+                if (fds[n_fds] < 0) {
+                        r = log_error_errno(-errno, "Failed to open layer '%s': %m", where);
+                        break;
+                }
+                n_fds++;
         }
+        close_many(fds, n_fds);
+        if (r < 0)
+                return r;
         for (size_t k = 0; k < n; k++) {
                 if (isempty(staged[k]))
                         staged[k] = mfree(staged[k]);
@@ -338,7 +370,7 @@ static int import_layers_and_commit(Import *im, int dir_fd, const char *name, co
                 return -ECANCELED;
 
         /* staged[] may now have NULL holes; commit indexes it by layer. */
-        int r = image_store_commit(im->store, image, staged);
+        r = image_store_commit(im->store, image, staged);
         for (size_t k = 0; k < n; k++)
                 staged[k] = mfree(staged[k]);
         if (r == -EEXIST)

@@ -155,6 +155,7 @@ int open_dir_beneath(int root_fd, const char *path, bool create) {
 typedef struct DeferredDir {
         char *path;
         struct timespec times[2];
+        size_t seq;
 } DeferredDir;
 
 typedef struct Unpacker {
@@ -253,6 +254,102 @@ static la_ssize_t inner_read(struct archive *a, void *userdata, const void **ret
         return k;
 }
 
+static int defer_times(Unpacker *u, const char *path, const struct timespec ts[2]) {
+        DeferredDir *n = realloc(u->dirs, (u->n_dirs + 1) * sizeof(DeferredDir));
+        if (!n)
+                return -ENOMEM;
+        u->dirs = n;
+        char *p = strdup(path);
+        if (!p)
+                return -ENOMEM;
+        u->dirs[u->n_dirs].path = p;
+        u->dirs[u->n_dirs].times[0] = ts[0];
+        u->dirs[u->n_dirs].times[1] = ts[1];
+        u->n_dirs++;
+        return 0;
+}
+
+/* A directory this layer needs but its tar does not list (a parent of an
+ * entry, of a whiteout) would, as the topmost copy in the overlay, decide
+ * the merged directory's owner, mode and times. So it takes them from the
+ * nearest lower layer that has the path (as unpacking all layers into one
+ * tree would leave them); only if none has it, the defaults stay. */
+static int inherit_from_lowers(Unpacker *u, const char *path, int dir_fd) {
+        for (size_t i = 0; i < u->opts->n_lower_fds; i++) {
+                int lfd = isempty(path) ? fcntl(u->opts->lower_fds[i], F_DUPFD_CLOEXEC, 3)
+                                        : openat_beneath(u->opts->lower_fds[i], path, O_PATH | O_NOFOLLOW);
+                if (lfd == -ENOENT)
+                        continue;
+                if (lfd < 0)
+                        return 0; /* a symlink on the way, or else: not a directory there */
+                _cleanup_close_ int pfd = lfd;
+                struct stat st;
+                if (fstat(pfd, &st) < 0)
+                        return -errno;
+                if (!S_ISDIR(st.st_mode))
+                        return 0; /* a whiteout or a file hides what is further down */
+                /* xattrs need a real fd; only now that it is a directory. */
+                _cleanup_close_ int fd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (fd < 0)
+                        return -errno;
+                if (fchown(dir_fd, st.st_uid, st.st_gid) < 0 || fchmod(dir_fd, st.st_mode & 07777) < 0)
+                        return -errno;
+                char names[4096];
+                ssize_t n = flistxattr(fd, names, sizeof(names));
+                for (ssize_t k = 0; k < n; k += (ssize_t) strlen(names + k) + 1) {
+                        char value[4096];
+                        /* Opaqueness belongs to the lower copy, not to ours. */
+                        if (!tar_xattr_allowed(names + k))
+                                continue;
+                        ssize_t v = fgetxattr(fd, names + k, value, sizeof(value));
+                        if (v >= 0 && fsetxattr(dir_fd, names + k, value, (size_t) v, 0) < 0)
+                                return -errno;
+                }
+                struct timespec ts[2] = { st.st_atim, st.st_mtim };
+                return defer_times(u, path, ts);
+        }
+        return 0;
+}
+
+/* open_dir_beneath(..., true), with metadata for what it creates. */
+static int open_dir_creating(Unpacker *u, const char *path) {
+        if (u->opts->n_lower_fds == 0)
+                return open_dir_beneath(u->root_fd, path, true);
+        int fd = open_dir_beneath(u->root_fd, path, false);
+        if (fd != -ENOENT)
+                return fd;
+
+        _cleanup_free_ char *copy = strdup(path);
+        if (!copy)
+                return -ENOMEM;
+        _cleanup_close_ int cur = fcntl(u->root_fd, F_DUPFD_CLOEXEC, 3);
+        if (cur < 0)
+                return -errno;
+        for (char *c = copy;;) {
+                char *slash = strchr(c, '/');
+                if (slash)
+                        *slash = 0;
+                bool made = mkdirat(cur, c, 0755) >= 0;
+                if (!made && errno != EEXIST)
+                        return -errno;
+                int next = openat_beneath(cur, c, (made ? O_RDONLY : O_PATH) | O_DIRECTORY);
+                if (next < 0)
+                        return next;
+                safe_close(cur);
+                cur = next;
+                if (made) {
+                        int r = inherit_from_lowers(u, copy, cur); /* copy ends at c here */
+                        if (r < 0)
+                                return r;
+                }
+                if (!slash)
+                        break;
+                *slash = '/';
+                c = slash + 1;
+        }
+        return TAKE_FD(cur);
+}
+
 /* Splits path into a parent directory fd (created as needed) and the leaf
  * name inside path. */
 static int open_parent(Unpacker *u, const char *path, int *ret_fd, const char **ret_name) {
@@ -263,7 +360,7 @@ static int open_parent(Unpacker *u, const char *path, int *ret_fd, const char **
                 return -ENOMEM;
 
         if (u->cached_fd < 0 || !streq_ptr(u->cached_dir, dir)) {
-                int fd = open_dir_beneath(u->root_fd, dir, true);
+                int fd = open_dir_creating(u, dir);
                 if (fd < 0)
                         return fd;
                 safe_close(u->cached_fd);
@@ -402,7 +499,7 @@ static int unpack_hardlink(Unpacker *u, int parent_fd, const char *name, const c
 static int unpack_whiteout(Unpacker *u, WhiteoutKind kind, const char *target) {
         if (kind == WHITEOUT_OPAQUE) {
                 _cleanup_close_ int dfd = -EBADF;
-                _cleanup_close_ int pfd = open_dir_beneath(u->root_fd, target, true);
+                _cleanup_close_ int pfd = open_dir_creating(u, target);
                 if (pfd < 0)
                         return pfd;
                 /* fsetxattr needs a real fd, not the O_PATH one. */
@@ -424,17 +521,9 @@ static int unpack_whiteout(Unpacker *u, WhiteoutKind kind, const char *target) {
 }
 
 static int defer_dir_times(Unpacker *u, const char *path, struct archive_entry *e) {
-        DeferredDir *n = realloc(u->dirs, (u->n_dirs + 1) * sizeof(DeferredDir));
-        if (!n)
-                return -ENOMEM;
-        u->dirs = n;
-        char *p = strdup(path);
-        if (!p)
-                return -ENOMEM;
-        u->dirs[u->n_dirs].path = p;
-        entry_times(e, u->dirs[u->n_dirs].times);
-        u->n_dirs++;
-        return 0;
+        struct timespec ts[2];
+        entry_times(e, ts);
+        return defer_times(u, path, ts);
 }
 
 static int unpack_entry(Unpacker *u, struct archive_entry *e, const char *path) {
@@ -549,11 +638,36 @@ static int unpack_entry(Unpacker *u, struct archive_entry *e, const char *path) 
         }
 }
 
+static size_t path_depth(const char *p) {
+        size_t n = isempty(p) ? 0 : 1;
+        for (; *p; p++)
+                n += *p == '/';
+        return n;
+}
+
+static int cmp_deferred(const void *a, const void *b) {
+        const DeferredDir *x = a, *y = b;
+        size_t dx = path_depth(x->path), dy = path_depth(y->path);
+        if (dx != dy)
+                return dx < dy ? 1 : -1;
+        int c = strcmp(x->path, y->path);
+        if (c != 0)
+                return c;
+        return x->seq < y->seq ? 1 : -1; /* the latest first */
+}
+
 static int apply_deferred_dirs(Unpacker *u) {
-        /* Children first (reverse order), so that a parent's time is not
-         * touched again by work on its children. */
-        for (size_t i = u->n_dirs; i > 0; i--) {
-                DeferredDir *d = &u->dirs[i - 1];
+        /* Children before parents, so that a parent's time is not touched
+         * again by work on its children; of several records for one path
+         * (inherited, then listed in the tar) the latest wins. */
+        for (size_t i = 0; i < u->n_dirs; i++)
+                u->dirs[i].seq = i;
+        if (u->n_dirs > 1)
+                qsort(u->dirs, u->n_dirs, sizeof(DeferredDir), cmp_deferred);
+        for (size_t i = 0; i < u->n_dirs; i++) {
+                DeferredDir *d = &u->dirs[i];
+                if (i > 0 && streq(d->path, u->dirs[i - 1].path))
+                        continue;
                 _cleanup_close_ int pfd = open_dir_beneath(u->root_fd, d->path, false);
                 if (pfd == -ENOENT || pfd == -ELOOP || pfd == -ENOTDIR)
                         continue; /* replaced by a later entry */
@@ -610,6 +724,11 @@ int image_unpack_fd(int fd, int root_fd, const UnpackOptions *o, UnpackResult *r
                 r = u.stream_error ?: -EBADMSG;
                 goto finish;
         }
+
+        /* The layer's top directory, unless the tar lists "./" itself. */
+        r = inherit_from_lowers(&u, "", root_fd);
+        if (r < 0)
+                goto finish;
 
         for (;;) {
                 struct archive_entry *e;

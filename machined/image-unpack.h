@@ -52,6 +52,10 @@ bool tar_xattr_allowed(const char *name);
 typedef struct UnpackOptions {
         bool whiteouts;       /* translate OCI whiteouts (image layers) */
         bool allow_devices;   /* create character/block device nodes */
+        /* The layers below this one, top first (directory fds): directories
+         * the tar needs but does not list take their metadata from there. */
+        const int *lower_fds;
+        size_t n_lower_fds;
         /* Called with the number of (compressed) input bytes consumed so
          * far, often; a value < 0 stops the unpack with that error
          * (cancellation). */

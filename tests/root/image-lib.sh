@@ -8,7 +8,8 @@
 #                               nobody, a hard link, an xattr, opt/data/{old1,old2}
 #                            2. etc/group deleted (a whiteout), etc/motd added
 #                            3. hand-made tar: opt/data made opaque (marker
-#                               written after the directory's new entries)
+#                               written after the directory's new entries;
+#                               opt/ itself, 0751 nobody, not listed)
 #   tree_listing DIR       one line per entry: path type mode uid gid
 #                          mtime (not of directories) link-count content-hash-or-link-target
 
@@ -28,6 +29,8 @@ make_oci_fixture() {
         ln "$r/usr/bin/suid" "$r/usr/bin/suid-link"
         printf 'x\n' >"$r/etc/xattr-file" && setfattr -n user.corral -v yes "$r/etc/xattr-file"
         mkdir -p "$r/opt/data" && echo old1 >"$r/opt/data/old1" && echo old2 >"$r/opt/data/old2"
+        # Layer 3 needs opt/ without listing it: it must keep these.
+        chown 65534:65534 "$r/opt" && chmod 0751 "$r/opt"
         ln -s ../opt/data/old1 "$r/etc/old-link"
         umoci repack --refresh-bundle --image "$oci:t" "$work/b" >/dev/null
         rm -f "$r/etc/group"
