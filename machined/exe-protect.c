@@ -32,16 +32,8 @@ static int finish(const char *v) {
         return r;
 }
 
-int exe_protect_reexec(char **argv) {
-        const char *v = getenv(ENV_NAME);
+int exe_protect_exec(const char *exe, char **argv) {
         char buf[64];
-
-        if (v) {
-                /* The exec through /proc/self/exe named us "exe". */
-                const char *base = strrchr(argv[0], '/');
-                (void) prctl(PR_SET_NAME, (unsigned long) (base ? base + 1 : argv[0]), 0, 0, 0);
-                return finish(v);
-        }
 
         /* Not O_CLOEXEC: these two survive the exec on purpose. */
         _cleanup_close_ int mntfd = open("/proc/self/ns/mnt", O_RDONLY);
@@ -60,11 +52,23 @@ int exe_protect_reexec(char **argv) {
         snprintf(buf, sizeof(buf), "%d:%d", mntfd, cwdfd);
         if (setenv(ENV_NAME, buf, 1) < 0)
                 return -errno;
-        execv("/proc/self/exe", argv);
+        execv(exe, argv);
         int r = -errno;
         (void) unsetenv(ENV_NAME);
         /* Still in the read-only copy: go back before reporting. */
         (void) setns(mntfd, CLONE_NEWNS);
         (void) fchdir(cwdfd);
         return r;
+}
+
+int exe_protect_reexec(char **argv) {
+        const char *v = getenv(ENV_NAME);
+
+        if (v) {
+                /* The exec named us after the file ("exe", "corral-run-real"). */
+                const char *base = strrchr(argv[0], '/');
+                (void) prctl(PR_SET_NAME, (unsigned long) (base ? base + 1 : argv[0]), 0, 0, 0);
+                return finish(v);
+        }
+        return exe_protect_exec("/proc/self/exe", argv);
 }

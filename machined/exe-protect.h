@@ -10,7 +10,18 @@
  * every library the loader maps come from read-only mounts; then it
  * returns to the host's mount namespace. Opening those files for writing
  * through any /proc link then fails with EROFS, and the mounts cannot be
- * made writable again: they are in no namespace anymore. */
+ * made writable again: they are in no namespace anymore.
+ *
+ * The installed corral-run is a small static launcher (corral-run-
+ * launcher.c) that does this step and execs the real binary,
+ * corral-run-real; started directly, corral-run-real re-executes itself. */
+
+/* Enters a private mount namespace with every mount read-only and execs
+ * exe there (with argv and a marker in the environment that
+ * exe_protect_reexec() in the new image picks up). Returns only on
+ * failure. Used by the static corral-run launcher, so that the heavy
+ * dynamically linked binary is loaded only once. */
+int exe_protect_exec(const char *exe, char **argv);
 
 /* Call first thing in main(). Returns 0 when the process now runs from
  * read-only mounts (the exec happened), < 0 on failure. Does not return
