@@ -187,4 +187,17 @@ is "$(complete_words corralctl st)" "start status stop " "completion of verbs"
 is "$(complete_words corralctl status "")" "bad db web " "completion of machine names"
 is "$(complete_words corralctl kill --kill-whom "")" "all leader " "completion of option values"
 
+# --- addresses ---------------------------------------------------------------
+define_machine net 'exec sleep 1000'
+printf '\n[Network]\nVirtualEthernet=yes\nAddress=10.231.7.2/24\n' >>"$DEFS/net.machine"
+ctl daemon-reload
+ctl list --all --no-legend
+is "$(printf '%s\n' "$OUT" | grep '^net ')" "$(printf 'net stopped container %-*s - 10.231.7.2/24' "$w" "$D")" \
+        "list shows a static address in ADDRESSES (golden)"
+ctl list --all --json
+is "$(json_get "$OUT" '[m["addresses"] for m in j if m["name"] == "net"][0]')" "['10.231.7.2/24']" \
+        "list --json has the addresses as an array"
+ctl status net
+like "$OUT" $'\n   Addresses: 10.231.7.2/24' "status shows the address"
+
 done_testing
