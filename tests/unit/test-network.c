@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "fileio.h"
@@ -341,6 +343,22 @@ static void test_machine_info(void **state) {
         assert_string_equal(ifs[0], "vb-web");
         assert_int_equal(strv_length(addrs), 1);
         assert_string_equal(addrs[0], "10.88.3.4/16");
+
+        /* A record naming a leader that no longer lives in the namespace
+         * it names is stale: as if the machine had none. */
+        struct stat st;
+        assert_int_equal(stat("/proc/self/ns/net", &st), 0);
+        _cleanup_free_ char *live = strprintf("%sleader=%d\nnetns=%llu\n", text, (int) getpid(),
+                                              (unsigned long long) st.st_ino);
+        _cleanup_free_ char *dead = strprintf("%sleader=%d\nnetns=%llu\n", text, (int) getpid(),
+                                              (unsigned long long) st.st_ino + 1);
+        assert_int_equal(write_file_atomic_at(AT_FDCWD, rec, live, strlen(live), 0644), 0);
+        ifs = strv_free(ifs);
+        addrs = strv_free(addrs);
+        assert_int_equal(network_machine_info(dir, "web", &ifs, &addrs), 0);
+        assert_string_equal(ifs[0], "vb-web");
+        assert_int_equal(write_file_atomic_at(AT_FDCWD, rec, dead, strlen(dead), 0644), 0);
+        assert_int_equal(network_machine_info(dir, "web", &ifs, &addrs), -ENOENT);
 
         assert_int_equal(network_machine_info(dir, "db", &ifs, &addrs), -ENOENT);
         assert_int_equal(network_machine_info(dir, "../x", &ifs, &addrs), -EINVAL);
