@@ -116,3 +116,45 @@ json.dump({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.
 json.dump({"imageLayoutVersion": "1.0.0"}, open(os.path.join(out, "oci-layout"), "w"))
 PY
 }
+
+# make_docker_oci_archive OCI_DIR OUT.tar TAG: the newer `docker save` form
+# (Docker >= 25) of OCI_DIR's image "t": manifest.json naming blobs by
+# digest, uncompressed layer blobs (named by diff_id), the config blob, and
+# an OCI index.json + oci-layout next to them.
+make_docker_oci_archive() {
+        python3 - "$@" <<'PY'
+import gzip, hashlib, io, json, os, sys, tarfile
+src, out, tag = sys.argv[1:4]
+blob = lambda d: open(os.path.join(src, "blobs", "sha256", d.split(":")[1]), "rb").read()
+index = json.load(open(os.path.join(src, "index.json")))
+mdesc = [m for m in index["manifests"] if m["annotations"]["org.opencontainers.image.ref.name"] == "t"][0]
+manifest = json.loads(blob(mdesc["digest"]))
+files = {}
+layers = []
+for l in manifest["layers"]:
+    raw = blob(l["digest"])
+    if l["mediaType"].endswith("gzip"):
+        raw = gzip.decompress(raw)
+    h = hashlib.sha256(raw).hexdigest()
+    files["blobs/sha256/" + h] = raw
+    layers.append({"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": "sha256:" + h, "size": len(raw)})
+cfg = blob(manifest["config"]["digest"])
+files["blobs/sha256/" + manifest["config"]["digest"].split(":")[1]] = cfg
+new_manifest = dict(manifest, layers=layers)
+mraw = json.dumps(new_manifest).encode()
+mh = hashlib.sha256(mraw).hexdigest()
+files["blobs/sha256/" + mh] = mraw
+files["index.json"] = json.dumps({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json",
+    "digest": "sha256:" + mh, "size": len(mraw), "annotations": {"io.containerd.image.name": tag,
+    "org.opencontainers.image.ref.name": tag.rsplit(":", 1)[1]}}]}).encode()
+files["oci-layout"] = b'{"imageLayoutVersion":"1.0.0"}'
+files["manifest.json"] = json.dumps([{"Config": "blobs/sha256/" + manifest["config"]["digest"].split(":")[1],
+    "RepoTags": [tag], "Layers": ["blobs/sha256/" + l["digest"].split(":")[1] for l in layers]}]).encode()
+with tarfile.open(out, "w") as t:
+    for d in ("blobs", "blobs/sha256"):
+        i = tarfile.TarInfo(d); i.type = tarfile.DIRTYPE; i.mode = 0o755; t.addfile(i)
+    for name, data in files.items():
+        i = tarfile.TarInfo(name); i.size = len(data); i.mode = 0o644
+        t.addfile(i, io.BytesIO(data))
+PY
+}

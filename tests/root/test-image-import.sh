@@ -1,7 +1,8 @@
 #!/bin/bash
-# Import of the 3-layer umoci fixture as an OCI layout, an OCI archive and a
-# skopeo docker-archive, and of plain rootfs tarballs: the overlaid tree
-# equals `umoci unpack` (names, types, modes, owners, times, link counts,
+# Import of the 3-layer umoci fixture as an OCI layout, an OCI archive, a
+# skopeo docker-archive and the newer docker-save form (OCI inside), and
+# of plain rootfs tarballs: the overlaid tree equals `umoci unpack`
+# (names, types, modes, owners, times, link counts,
 # contents, symlink targets); whiteouts and the opaque directory are what
 # overlayfs reads; shared layers are unpacked once; removal drops only
 # unused layers and refuses an image in use.
@@ -57,6 +58,12 @@ ok "docker image overlay equals umoci unpack" diff -u "$T/ref.lst" "$T/docker.ls
 is "$(ls "$STORE/layers/sha256" | wc -l)" 3 "docker import shares the three layers"
 is "$(stat -c %i "$L1/bin/busybox")" "$ino_before" "shared layer not unpacked again"
 
+make_docker_oci_archive "$T/oci" "$T/docker-oci.tar" corral/fixture:latest
+ok "import the newer docker-save form (OCI layout inside)" tool import --ref corral/fixture:latest "$T/docker-oci.tar" dockeroci-img
+mounted_listing dockeroci-img >"$T/dockeroci.lst"
+ok "newer docker form overlay equals umoci unpack" diff -u "$T/ref.lst" "$T/dockeroci.lst"
+is "$(ls "$STORE/layers/sha256" | wc -l)" 3 "and shares the same three layers"
+
 ok "import OCI archive" tool import --ref t "$T/oci-archive.tar" ociar-img
 mounted_listing ociar-img >"$T/ociar.lst"
 ok "OCI archive overlay equals umoci unpack" diff -u "$T/ref.lst" "$T/ociar.lst"
@@ -81,7 +88,7 @@ done
 is "$(ls "$STORE/layers/sha256" | wc -l)" 4 "the same rootfs in four compressions is one layer"
 
 list=$(tool list | awk '{print $1 ":" $2}' | tr '\n' ' ')
-like "$list" "^docker-img:3 oci-img:3 ociar-img:3 plain-bzip2:1 plain-gzip:1 " "list shows every image with its layer count"
+like "$list" "^docker-img:3 dockeroci-img:3 oci-img:3 ociar-img:3 plain-bzip2:1 plain-gzip:1 " "list shows every image with its layer count"
 
 # Removal: only unused layers go; an image in use stays unless forced.
 ok "remove docker-img" tool remove docker-img
@@ -98,6 +105,7 @@ ok "image in use still listed" test -f "$STORE/images/oci-img"
 ok "forced remove of an image in use" tool remove --force oci-img
 touch "$T/release"
 wait "$holder"
+ok "remove the newer docker form" tool remove dockeroci-img
 ok "remove the last user" tool remove ociar-img
 ok "unused layers removed with it" test ! -e "$L1" -a ! -e "$L2" -a ! -e "$L3"
 for z in gzip xz zstd bzip2; do tool remove "plain-$z" 2>/dev/null; done
