@@ -10,6 +10,7 @@
 #include "cgroup.h"
 #include "machine-dbus.h"
 #include "network.h"
+#include "os-release.h"
 #include "string-util.h"
 
 int machine_object_find(sd_bus *bus, const char *path, const char *interface, void *userdata,
@@ -156,6 +157,19 @@ static int property_get_addresses(sd_bus *bus, const char *path, const char *int
         return sd_bus_message_append_strv(reply, l);
 }
 
+/* The OS of a running machine, read from its root each time (an OS
+ * container may upgrade itself); empty when stopped or unreadable. */
+static int property_get_os(sd_bus *bus, const char *path, const char *interface,
+                           const char *property, sd_bus_message *reply, void *userdata,
+                           sd_bus_error *error) {
+        Machine *m = userdata;
+        _cleanup_free_ char *os = NULL;
+
+        if (m->leader > 0)
+                (void) os_release_read_pid(m->leader, &os);
+        return sd_bus_message_append(reply, "s", strempty(os));
+}
+
 const sd_bus_vtable machine_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_PROPERTY("Name", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
@@ -182,5 +196,6 @@ const sd_bus_vtable machine_vtable[] = {
         SD_BUS_PROPERTY("CPUQuotaPerSecUSec", "t", property_get_limit, 0, 0),
         SD_BUS_PROPERTY("NetworkInterfaces", "as", property_get_addresses, 0, 0),
         SD_BUS_PROPERTY("Addresses", "as", property_get_addresses, 0, 0),
+        SD_BUS_PROPERTY("OperatingSystem", "s", property_get_os, 0, 0),
         SD_BUS_VTABLE_END,
 };

@@ -272,6 +272,7 @@ static int status_text(CtlContext *c, const Machine *m, const char *log) {
         status_line(c, "Class", ctl_prop_string(p, "Class"));
         status_line(c, "Image", ctl_prop_string(p, "Image"));
         status_line(c, "Directory", ctl_prop_string(p, "RootDirectory"));
+        status_line(c, "OS", ctl_prop_string(p, "OperatingSystem"));
         if (leader > 0) {
                 snprintf(buf, sizeof buf, "%" PRIu64, leader);
                 status_line(c, "Leader", buf);
