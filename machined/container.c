@@ -54,6 +54,9 @@ static int preflight(RunConfig *c) {
         struct stat st;
         int r;
 
+        /* --root holds state, images and definitions: it must exist. */
+        if (stat(c->root, &st) < 0 || !S_ISDIR(st.st_mode))
+                return log_error_errno(-ENOTDIR, "Root directory '%s' does not exist.", c->root);
         if (c->directory) {
                 if (stat(c->directory, &st) < 0)
                         return log_error_errno(-errno, "Directory '%s' is not accessible: %m", c->directory);

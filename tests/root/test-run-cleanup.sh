@@ -43,6 +43,8 @@ bad "unknown system call" -D "$T/root" --system-call-filter=bogus_call true
 like "$(cat "$T/err")" "bogus_call" "the error names the system call"
 bad "malformed bind" -D "$T/root" --bind=nocolon-relative true
 like "$(cat "$T/err")" "nocolon-relative" "the error names the bind"
+bad "missing --root" -D "$T/root" --root "$T/no-root" true
+like "$(cat "$T/err")" "$T/no-root" "the error names the root directory"
 bad "bind source missing" -D "$T/root" --bind="$T/missing:/x" true
 ok "a failed bind made no mount point in the image" test ! -e "$T/root/x"
 
