@@ -187,9 +187,10 @@ static int wait_container(Monitor *m, int pidfd, siginfo_t *ret) {
                                                  * timeout and a little more for PID 1 itself. */
                                                 stopping = true;
                                                 (void) pidfd_signal(pidfd, stop_signal(c));
-                                                deadline = now(CLOCK_MONOTONIC) +
-                                                           (c->stop_timeout ?: 10 * USEC_PER_SEC) +
-                                                           2 * USEC_PER_SEC;
+                                                if (c->stop_timeout != USEC_INFINITY)
+                                                        deadline = now(CLOCK_MONOTONIC) +
+                                                                   (c->stop_timeout ?: 10 * USEC_PER_SEC) +
+                                                                   2 * USEC_PER_SEC;
                                         } else
                                                 (void) pidfd_signal(pidfd, SIGKILL);
                                 }
