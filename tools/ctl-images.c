@@ -9,8 +9,13 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "fd-util.h"
 
 #include "ctl-bus.h"
 #include "ctl-error.h"
@@ -212,6 +217,16 @@ int verb_import(CtlContext *c) {
                 return log_error_errno(r, "Failed to parse the reply of ImportImage: %m"), CTL_EXIT_FAILURE;
         w.job = job;
 
+        /* ^C cancels the job (once; a second one leaves at once), as
+         * machinectl does with its transfers. */
+        sigset_t mask, old_mask;
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGTERM);
+        sigprocmask(SIG_BLOCK, &mask, &old_mask);
+        _cleanup_close_ int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+        bool cancelling = false;
+
         usec_t next_poll = 0;
         w.started = now(CLOCK_MONOTONIC);
         bool gone = false;
@@ -228,9 +243,29 @@ int verb_import(CtlContext *c) {
                 r = sd_bus_process(c->bus, NULL);
                 if (r < 0)
                         return log_error_errno(r, "Lost corrald during the import: %m"), CTL_EXIT_FAILURE;
-                if (r == 0)
-                        (void) sd_bus_wait(c->bus, 200 * USEC_PER_MSEC);
+                if (r > 0)
+                        continue;
+
+                struct pollfd p[2] = {
+                        { .fd = sd_bus_get_fd(c->bus), .events = (short) sd_bus_get_events(c->bus) },
+                        { .fd = sfd, .events = POLLIN },
+                };
+                (void) poll(p, sfd >= 0 ? 2 : 1, 100);
+                struct signalfd_siginfo si;
+                if (sfd >= 0 && read(sfd, &si, sizeof si) == sizeof si) {
+                        if (cancelling) {
+                                fprintf(stderr, "\nLeaving; the import of '%s' may still be cancelling.\n", name);
+                                return CTL_EXIT_FAILURE;
+                        }
+                        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+                        cancelling = true;
+                        fprintf(stderr, "%sCancelling the import of '%s'.\n", tty ? "\n" : "", name);
+                        r = sd_bus_call_method(c->bus, CORRAL_BUS_NAME, job, CORRAL_JOB_IFACE, "Cancel", &e, NULL, NULL);
+                        if (r < 0)
+                                ctl_log_error("cancel the import of", "image", name, &e, r);
+                }
         }
+        sigprocmask(SIG_SETMASK, &old_mask, NULL);
         bool ok;
         if (w.removed)
                 ok = streq_ptr(w.result, "done");

@@ -88,6 +88,33 @@ ok "the images are gone from the store" test ! -e "$ROOT/var/lib/corral/images/p
 ctl images --no-legend
 is "$(printf '%s\n' "$OUT" | awk '{print $1}' | tr '\n' ' ')" "fromdocker layered " "images lists what is left"
 
+# --- ^C cancels an import ----------------------------------------------------------
+# A FIFO fed slowly keeps the import going for as long as we like.
+mkfifo "$T/slow.tar.gz"
+"$PY" -c '
+import sys, time
+data = open(sys.argv[1], "rb").read()
+try:
+    with open(sys.argv[2], "wb") as o:
+        for i in range(0, len(data), 256 << 10):
+            o.write(data[i:i + (256 << 10)]); o.flush(); time.sleep(0.05)
+except BrokenPipeError:
+    pass' "$T/big.tar.gz" "$T/slow.tar.gz" &
+writer=$!
+defer "kill $writer"
+"$CORRALCTL" import-tar "$T/slow.tar.gz" slow 2>"$T/slow.err" &
+importer=$!
+ok "the slow import is under way" wait_for 20 bash -c "ls '$ROOT/var/lib/corral/tmp/' 2>/dev/null | grep -q import-"
+sleep 0.5
+kill -INT "$importer"
+wait "$importer"
+is "$?" 1 "an import interrupted with ^C exits 1"
+like "$(cat "$T/slow.err")" "Cancelling the import of 'slow'" "... after cancelling the job"
+like "$(tail -1 "$T/slow.err")" "^Failed to import image 'slow': cancelled" "... which ends cancelled"
+ok "a cancelled import leaves no image" test ! -e "$ROOT/var/lib/corral/images/slow"
+ok "... and no staging directory" bash -c "! ls '$ROOT/var/lib/corral/tmp/' 2>/dev/null | grep -q ."
+kill "$writer" 2>/dev/null
+
 # bash completion of image names
 is "$(PATH=$B/tools:$PATH bash -c 'complete() { :; }; . "$1"; COMP_WORDS=(corralctl remove-image "");
         COMP_CWORD=2; _corralctl; printf "%s " "${COMPREPLY[@]}"' _ "$S/tools/completion/corralctl.bash")" \
