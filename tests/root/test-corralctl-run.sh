@@ -38,6 +38,13 @@ is "$RC" 1 "start of a machine whose payload fails exits 1"
 like "$ERR" "Machine 'broken' failed to start: .*3" "... with the reason and the exit status"
 like "$ERR" "for a reason" "... and the machine's last log lines"
 
+ctl status broken
+is "$(printf '%s\n' "$OUT" | sed -n '2p;6,7p')" "       State: failed
+    Restarts: 0
+ Exit status: 3" "status of the failed machine: state and exit status (golden)"
+like "$OUT" "       Error: .+" "... and the error"
+like "$OUT" "  for a reason" "... and its last log lines"
+
 ctl start --no-block tick
 is "$RC" 0 "start --no-block exits 0"
 ok "the machine comes up after --no-block" wait_for 10 state_is tick running
@@ -151,6 +158,10 @@ out=$("$PY" "$S/tests/root/corralctl-pty.py" 20 \
         -- "$CORRALCTL" shell web)
 is "$?" 0 "shell on a terminal: resized session ends fine"
 like "$out" "24 80.*33 111" "the terminal's size reaches the machine, also after a resize (SIGWINCH)"
+
+ctl_nobody shell web -- /bin/true </dev/null
+is "$RC" 1 "a non-root caller may not run commands in a machine"
+like "$ERR" "^Failed to run a command in machine 'web': Access denied" "... and is told so"
 
 # --- login ----------------------------------------------------------------------
 out=$("$PY" "$S/tests/root/corralctl-pty.py" 20 \
