@@ -1,0 +1,54 @@
+#!/bin/sh
+# Makes (once) and prints the path of a cached Debian 12 rootfs for the
+# full-OS tests and benchmark: debootstrap --variant=minbase with systemd,
+# systemd-sysv and dbus. It lives outside the repository, under
+# CORRAL_DEBIAN_CACHE (default /var/cache/corral-tests/debian-bookworm),
+# and is built in a temporary sibling directory that is renamed in only
+# when debootstrap finished, so a killed run never leaves a half rootfs
+# under the real name. Tests must not write into it: they run it
+# --ephemeral or import it as an image.
+#
+#   root=$(tests/lib/make-debian-rootfs.sh) || skip...
+set -eu
+
+dir=${CORRAL_DEBIAN_CACHE:-/var/cache/corral-tests/debian-bookworm}
+mirror=${CORRAL_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+
+if [ -x "$dir/lib/systemd/systemd" ] && [ -e "$dir/.corral-complete" ]; then
+        echo "$dir"
+        exit 0
+fi
+
+command -v debootstrap >/dev/null || {
+        echo "debootstrap missing (tools/install-deps.sh)" >&2
+        exit 1
+}
+
+parent=$(dirname "$dir")
+mkdir -p "$parent"
+# One builder at a time; a second caller waits and then finds the result.
+exec 9>"$parent/.$(basename "$dir").lock"
+flock 9
+if [ -e "$dir/.corral-complete" ]; then
+        echo "$dir"
+        exit 0
+fi
+
+tmp="$parent/.$(basename "$dir").tmp"
+rm -rf "$tmp" "$dir"
+debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus \
+        bookworm "$tmp" "$mirror" >"$parent/debootstrap.log" 2>&1 || {
+        echo "debootstrap failed, see $parent/debootstrap.log" >&2
+        rm -rf "$tmp"
+        exit 1
+}
+# A booted OS container gets its machine-id from the container manager
+# (container_uuid); an empty file is what an image ships, as on installs.
+: >"$tmp/etc/machine-id"
+rm -f "$tmp/var/lib/dbus/machine-id"
+# root may log in on the console without a password (test images only).
+sed -i 's/^root:[^:]*:/root::/' "$tmp/etc/shadow"
+rm -rf "$tmp/var/cache/apt/archives/"*.deb
+touch "$tmp/.corral-complete"
+mv "$tmp" "$dir"
+echo "$dir"
