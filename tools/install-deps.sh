@@ -9,7 +9,7 @@ BUILD="meson ninja-build pkg-config gcc libc6-dev \
   libjson-c-dev libssl-dev scdoc libmnl-dev libnftables-dev \
   clang libclang-rt-14-dev"
 RUNTIME="busybox-static dbus-daemon dbus-bin util-linux procps iproute2 kmod \
-  umoci skopeo python3 attr nftables systemd"
+  umoci skopeo python3 attr nftables systemd debootstrap"
 PEERS="tini dumb-init catatonit crun runc systemd-container"
 
 missing=""
