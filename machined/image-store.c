@@ -458,7 +458,7 @@ int image_store_commit(ImageStore *s, const Image *image, char *const *staged) {
         if (faccessat(s->dir_fd, p, F_OK, AT_SYMLINK_NOFOLLOW) >= 0)
                 return -EEXIST;
 
-        _cleanup_free_ char *json = NULL;
+        _cleanup_free_ char *json = NULL, *tmp = NULL;
         int r = image_to_json(image, &json);
         if (r < 0)
                 return r;
@@ -505,7 +505,7 @@ int image_store_commit(ImageStore *s, const Image *image, char *const *staged) {
          * never carries a valid image name there (write_file_atomic_at()'s
          * own temporary name would), and RENAME_NOREPLACE keeps the name
          * check and the creation one step. */
-        _cleanup_free_ char *tmp = strprintf("tmp/image-%s.%d", image->name, (int) getpid());
+        tmp = strprintf("tmp/image-%s.%d", image->name, (int) getpid());
         if (!tmp) {
                 r = -ENOMEM;
                 goto fail;
