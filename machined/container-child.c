@@ -28,6 +28,7 @@
 #include "fd-util.h"
 #include "log.h"
 #include "mount-setup.h"
+#include "os-release.h"
 #include "signal-util.h"
 #include "string-util.h"
 #include "supervisor.h"
@@ -85,6 +86,13 @@ static int setup_mounts(const ContainerSetup *s) {
         r = init_layer_setup(c, root, &s->id);
         if (r < 0)
                 return r;
+        if (c->boot) {
+                /* An OS container learns about its host here (as under nspawn). */
+                _cleanup_close_ int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                r = rootfd < 0 ? -errno : os_release_copy_host(rootfd);
+                if (r < 0)
+                        log_warning_errno(r, "Failed to provide /run/host/os-release, ignoring: %m");
+        }
         /* Binds after the init layer: its /etc overlay would otherwise hide
          * binds into /etc (the network's shared /etc/hosts, a user's
          * --bind onto /etc/...). */

@@ -86,3 +86,23 @@ int os_release_read_pid(pid_t pid, char **ret) {
         }
         return r;
 }
+
+int os_release_copy_host(int rootfd) {
+        static const char *const paths[] = { "/etc/os-release", "/usr/lib/os-release" };
+        _cleanup_free_ char *text = NULL;
+        int r = -ENOENT;
+
+        for (size_t i = 0; i < ELEMENTSOF(paths) && r == -ENOENT; i++)
+                r = read_full_file_at(AT_FDCWD, paths[i], 64 * 1024, &text, NULL);
+        if (r < 0)
+                return r;
+
+        _cleanup_close_ int dir = open_in_root(rootfd, "run/host", S_IFDIR | 0755);
+        if (dir < 0)
+                return dir;
+        char buf[FD_PATH_MAX];
+        _cleanup_close_ int dfd = open(fd_path(dir, buf), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return -errno;
+        return write_file_atomic_at(dfd, "os-release", text, strlen(text), 0444);
+}

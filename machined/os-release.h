@@ -20,3 +20,10 @@ int os_release_pretty_name(const char *text, char **ret);
  * leader): /etc/os-release, else /usr/lib/os-release, resolved inside
  * that root. -ENOENT when neither exists. */
 int os_release_read_pid(pid_t pid, char **ret);
+
+/* Copies the host's os-release (/etc/os-release, else /usr/lib/os-release)
+ * to /run/host/os-release below rootfd, the container's root, as
+ * systemd-nspawn provides it (systemd inside reads it for
+ * ConditionHost-like checks and portable tooling). A copy, never a bind:
+ * the container holds CAP_SYS_ADMIN and could remount a bind writable. */
+int os_release_copy_host(int rootfd);
