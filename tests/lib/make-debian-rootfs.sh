@@ -35,11 +35,12 @@ if [ -e "$dir/.corral-complete" ]; then
 fi
 
 tmp="$parent/.$(basename "$dir").tmp"
-rm -rf "$tmp" "$dir"
+# A killed debootstrap may have left proc or sys mounted inside.
+rm -rf --one-file-system "$tmp" "$dir"
 debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus \
         bookworm "$tmp" "$mirror" >"$parent/debootstrap.log" 2>&1 || {
         echo "debootstrap failed, see $parent/debootstrap.log" >&2
-        rm -rf "$tmp"
+        rm -rf --one-file-system "$tmp"
         exit 1
 }
 # A booted OS container gets its machine-id from the container manager
