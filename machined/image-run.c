@@ -137,9 +137,16 @@ int image_mount_rootfs(const RunConfig *c, char **ret_root) {
         root = strprintf("%s/root", base);
         if (!upper || !work || !root)
                 return log_oom();
+        bool fresh = access(upper, F_OK) < 0;
         if ((r = mkdir_p_at(AT_FDCWD, upper, 0755)) < 0 || (r = mkdir_p_at(AT_FDCWD, work, 0700)) < 0 ||
             (r = mkdir_p_at(AT_FDCWD, root, 0755)) < 0)
                 return log_error_errno(r, "Failed to create the writable layer of '%s': %m", c->machine_name);
+        /* The upper directory's own owner and mode are those of the
+         * container's "/": a new one starts as the image's top layer has it. */
+        struct stat st;
+        if (fresh && stat(c->lower_dirs[0], &st) >= 0 &&
+            (chown(upper, st.st_uid, st.st_gid) < 0 || chmod(upper, st.st_mode & 07777) < 0))
+                return log_error_errno(-errno, "Failed to set up the writable layer of '%s': %m", c->machine_name);
 
         r = overlay_mount(root, c->lower_dirs, upper, work, 0);
         if (r < 0)
