@@ -94,46 +94,90 @@ static void report_failure(CtlContext *c, const char *name, const char *path) {
         }
 }
 
-/* Calls StartMachine and, unless --no-block, waits until the machine is
- * running (0) or failed (-EIO, reported with reason and log lines). The
- * PropertiesChanged match goes in before the call so that no change is
- * missed; a slow Get poll backs it up for daemons that emit none. */
-static int start_one(CtlContext *c, const char *name) {
+/* start NAME...: every StartMachine call goes out first (so that the
+ * machines come up in parallel), then, unless --no-block, we wait until
+ * each is running (fine) or failed (reported with reason and log lines).
+ * The PropertiesChanged match of a machine goes in before its call so that
+ * no change is missed; a slow Get poll backs it up. */
+typedef struct StartOne {
+        const char *name;
+        char *path;
+        sd_bus_slot *slot;
+        StartWait wait;
+        bool done;
+} StartOne;
+
+static void start_one_done(StartOne *s) {
+        free(s->path);
+        sd_bus_slot_unref(s->slot);
+        free(s->wait.state);
+}
+
+static int start_call(CtlContext *c, StartOne *s) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
-        _cleanup_free_ char *path = NULL;
-        StartWait w = {};
         int r;
 
-        r = ctl_machine_path(c->bus, name, &error, &path);
+        r = ctl_machine_path(c->bus, s->name, &error, &s->path);
         if (r < 0)
-                return ctl_log_error("start", "machine", name, &error, r);
+                return ctl_log_error("start", "machine", s->name, &error, r);
         if (!c->args->no_block) {
-                r = sd_bus_match_signal(c->bus, &slot, CORRAL_BUS_NAME, path, "org.freedesktop.DBus.Properties",
-                                        "PropertiesChanged", on_properties_changed, &w);
+                r = sd_bus_match_signal(c->bus, &s->slot, CORRAL_BUS_NAME, s->path,
+                                        "org.freedesktop.DBus.Properties", "PropertiesChanged",
+                                        on_properties_changed, &s->wait);
                 if (r < 0)
-                        return log_error_errno(r, "Failed to watch machine '%s': %m", name);
+                        return log_error_errno(r, "Failed to watch machine '%s': %m", s->name);
         }
-        r = ctl_call_manager(c->bus, "StartMachine", &error, NULL, "s", name);
+        r = ctl_call_manager(c->bus, "StartMachine", &error, NULL, "s", s->name);
         if (r < 0)
-                return ctl_log_error("start", "machine", name, &error, r);
-        if (c->args->no_block)
-                return 0;
+                return ctl_log_error("start", "machine", s->name, &error, r);
+        return 0;
+}
+
+static int verb_start(CtlContext *c) {
+        size_t n = strv_length(c->args->names), left = 0;
+        _cleanup_free_ StartOne *s = calloc(n, sizeof(StartOne));
+        int ret = 0, r = 0;
+
+        if (!s)
+                return log_oom(), CTL_EXIT_FAILURE;
+        for (size_t i = 0; i < n; i++) {
+                s[i].name = c->args->names[i];
+                if (start_call(c, &s[i]) < 0) {
+                        s[i].done = true;
+                        ret = CTL_EXIT_FAILURE;
+                } else if (c->args->no_block)
+                        s[i].done = true;
+                else
+                        left++;
+        }
 
         usec_t next_poll = 0;
-        for (;;) {
-                usec_t n = now(CLOCK_MONOTONIC);
-                if (n >= next_poll) {
-                        r = get_state(c->bus, path, &w);
-                        if (r < 0)
-                                break;
-                        next_poll = n + 250 * USEC_PER_MSEC;
+        while (left > 0) {
+                usec_t nw = now(CLOCK_MONOTONIC);
+                bool poll_now = nw >= next_poll;
+                if (poll_now)
+                        next_poll = nw + 250 * USEC_PER_MSEC;
+
+                for (size_t i = 0; i < n; i++) {
+                        StartWait *w = &s[i].wait;
+                        if (s[i].done)
+                                continue;
+                        if (poll_now && get_state(c->bus, s[i].path, w) < 0) {
+                                log_error("Lost machine '%s' while waiting for it to start.", s[i].name);
+                                s[i].done = true;
+                        } else if (streq_ptr(w->state, "running"))
+                                s[i].done = true;
+                        else if (streq_ptr(w->state, "failed") || (streq_ptr(w->state, "stopped") && w->left_stopped)) {
+                                report_failure(c, s[i].name, s[i].path);
+                                s[i].done = true;
+                        }
+                        if (s[i].done) {
+                                left--;
+                                if (!streq_ptr(w->state, "running"))
+                                        ret = CTL_EXIT_FAILURE;
+                        }
                 }
-                if (streq_ptr(w.state, "running")) {
-                        free(w.state);
-                        return 0;
-                }
-                if (streq_ptr(w.state, "failed") || (streq_ptr(w.state, "stopped") && w.left_stopped))
+                if (left == 0)
                         break;
 
                 r = sd_bus_process(c->bus, NULL);
@@ -145,11 +189,13 @@ static int start_one(CtlContext *c, const char *name) {
                                 break;
                 }
         }
-        free(w.state);
-        if (r < 0)
-                return log_error_errno(r, "Lost machine '%s' while waiting for it to start: %m", name);
-        report_failure(c, name, path);
-        return -EIO;
+        if (r < 0) {
+                log_error_errno(r, "Lost the bus while waiting for machines to start: %m");
+                ret = CTL_EXIT_FAILURE;
+        }
+        for (size_t i = 0; i < n; i++)
+                start_one_done(&s[i]);
+        return ret;
 }
 
 int verb_control(CtlContext *c) {
@@ -160,20 +206,18 @@ int verb_control(CtlContext *c) {
                 if (streq(verb, control_methods[i].verb))
                         method = control_methods[i].method;
         assert(method);
+        if (streq(verb, "start"))
+                return verb_start(c);
 
         STRV_FOREACH(name, c->args->names) {
                 _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
                 int r;
 
-                if (streq(verb, "start"))
-                        r = start_one(c, *name);
-                else {
-                        r = ctl_call_manager(c->bus, method, &error, NULL, "s", *name);
-                        if (r < 0)
-                                ctl_log_error(verb, "machine", *name, &error, r);
-                }
-                if (r < 0)
+                r = ctl_call_manager(c->bus, method, &error, NULL, "s", *name);
+                if (r < 0) {
+                        ctl_log_error(verb, "machine", *name, &error, r);
                         ret = CTL_EXIT_FAILURE;
+                }
         }
         return ret;
 }

@@ -211,4 +211,10 @@ is "$RC" 1 "stop with one missing name exits 1"
 is "$ERR" "No machine 'nope'" "... naming only the missing one"
 ok "... and still stops the others" wait_for 10 eval 'state_is web stopped && state_is tick stopped'
 
+ctl start tick nope broken
+is "$RC" 1 "start with a missing name and a failing machine exits 1"
+like "$ERR" "No machine 'nope'" "... naming the missing one"
+like "$ERR" "Machine 'broken' failed to start" "... and the failed one"
+is "$(state_of tick)" running "... and still starts the good one"
+
 done_testing
