@@ -72,7 +72,7 @@ static int setup_mounts(const ContainerSetup *s) {
         r = mount_setup_rootfs(c, &root);
         if (r < 0)
                 return r;
-        r = mount_setup_api(c, root, s->console == CONSOLE_INTERACTIVE ? s->console_slave : NULL);
+        r = mount_setup_api(c, root, s->console_slave);
         if (r < 0)
                 return r;
         if (s->cgroup) {

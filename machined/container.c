@@ -42,6 +42,7 @@ typedef struct Monitor {
         const RunConfig *config;
         ContainerSetup setup;
         int master;
+        int console_slave_fd;   /* boot mode without a terminal: keeps the pty alive */
         ConsoleRelay relay;
         bool relaying;
         int sigfd;
@@ -311,7 +312,7 @@ int container_run(const RunConfig *config, int *ret_exit_status) {
         _cleanup_(seccomp_policy_freep) SeccompPolicy *seccomp = NULL;
         _cleanup_free_ char *slave = NULL;
         _cleanup_network_plan_ NetworkPlan *net = NULL;
-        Monitor m = { .config = c, .master = -EBADF, .sigfd = -EBADF };
+        Monitor m = { .config = c, .master = -EBADF, .console_slave_fd = -EBADF, .sigfd = -EBADF };
         int r, status = EXIT_FAILURE;
         sigset_t mask;
 
@@ -374,6 +375,27 @@ int container_run(const RunConfig *config, int *ret_exit_status) {
                 console_relay_start(&m.relay, m.master);
                 m.relaying = true;
         }
+        if (console == CONSOLE_PIPE && c->boot) {
+                /* An OS still wants a /dev/console for its getty and its
+                 * boot messages (as nspawn's passive console): a pty whose
+                 * output goes to our stdout, our stdin untouched (PID 1 keeps
+                 * the pipes as its stdio). We hold a slave fd so that the
+                 * master stays readable while nobody inside has it open. */
+                r = console_pty_open(&m.master, &slave);
+                if (r >= 0) {
+                        m.console_slave_fd = open(slave, O_RDWR | O_NOCTTY | O_CLOEXEC);
+                        if (m.console_slave_fd < 0)
+                                r = -errno;
+                }
+                if (r < 0) {
+                        log_error_errno(r, "Failed to open a pty for the console: %m");
+                        goto finish;
+                }
+                m.setup.console_slave = slave;
+                console_relay_start(&m.relay, m.master);
+                m.relay.in_open = false;
+                m.relaying = true;
+        }
 
         if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0) {
                 r = log_error_errno(-errno, "Failed to block signals: %m");
@@ -410,6 +432,7 @@ finish:
         (void) network_plan_detach(m.net);
         cgroup_context_free(m.cg);
         safe_close(m.master);
+        safe_close(m.console_slave_fd);
         safe_close(m.sigfd);
         (void) sigprocmask(SIG_UNBLOCK, &mask, NULL);
         if (r < 0)
