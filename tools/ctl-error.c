@@ -73,7 +73,14 @@ static char *render(const char *template, const char *action, const char *kind, 
                 } else if (append(&buf, &len, p, 1) < 0)
                         return NULL;
         }
-        return buf ? TAKE_PTR(buf) : strdup("");
+        if (!buf)
+                return strdup("");
+        /* One line, whatever the daemon's message looked like. */
+        for (char *q = buf; *q; q++)
+                if (*q == '\n' || *q == '\r')
+                        *q = ' ';
+        strstrip(buf);
+        return TAKE_PTR(buf);
 }
 
 char *ctl_error_message(const char *action, const char *kind, const char *name, const sd_bus_error *error,

@@ -97,6 +97,10 @@ is "$ERR" "No machine 'nope'" "... with one line naming it"
 ctl start nope
 is "$RC" 1 "start of a missing machine exits 1"
 is "$ERR" "No machine 'nope'" "... with one line naming it"
+ctl start bad
+is "$RC" 1 "start of a refused definition exits 1"
+is "$(printf '%s\n' "$ERR" | wc -l)" 1 "... with one line"
+like "$ERR" "^Failed to start machine 'bad': .*bad.machine:3" "... naming the machine and the file:line"
 ctl show web nope
 is "$RC" 1 "show of one good and one missing machine exits 1"
 like "$OUT" "Name=web" "... and still shows the good one"

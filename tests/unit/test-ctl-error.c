@@ -38,6 +38,10 @@ static void test_fallbacks(void **state) {
         /* Unknown error names keep the daemon's sentence. */
         check("stop", "machine", "web", "org.corral.machine1.NotRunning", "Machine 'web' is not running", -EIO,
               "Failed to stop machine 'web': Machine 'web' is not running");
+        /* Multi-line messages become one line. */
+        check("start", "machine", "web", "org.corral.machine1.InvalidDefinition",
+              "The definition of machine 'web' is invalid:\n/etc/corral/machines/web.machine:3: Unknown key\n", -EINVAL,
+              "Failed to start machine 'web': The definition of machine 'web' is invalid: /etc/corral/machines/web.machine:3: Unknown key");
         /* No message: strerror of r. */
         check("kill", "machine", "db", "org.corral.machine1.Whatever", NULL, -EPERM,
               "Failed to kill machine 'db': Operation not permitted");
