@@ -166,12 +166,16 @@ int network_record_write(const NetworkPlan *p) {
 static int write_in_place(const char *path, const char *buf, size_t size) {
         /* In place, not by rename: machines see it through a bind mount
          * of this very inode. No O_CREAT: a machine that is gone keeps
-         * its file gone. */
-        _cleanup_close_ int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+         * its file gone. No O_TRUNC either: freeing the old blocks first
+         * costs milliseconds on a journaling file system, and the file
+         * mostly grows; ftruncate() only cuts what is left over. */
+        _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
         if (fd < 0)
                 return -errno;
-        if (write(fd, buf, size) != (ssize_t) size)
+        if (pwrite(fd, buf, size, 0) != (ssize_t) size)
                 return errno > 0 ? -errno : -EIO;
+        if (ftruncate(fd, (off_t) size) < 0)
+                return -errno;
         return 0;
 }
 

@@ -235,6 +235,18 @@ int network_plan_address(const NetworkPlan *p, struct in_addr *ret, unsigned *re
         return 0;
 }
 
+/* The machine's hosts file must exist before the child binds it (content
+ * follows in attach); detach removes it, so every attach makes it again. */
+static int hosts_file_create(const NetworkPlan *p) {
+        if (!p->hosts_file)
+                return 0;
+        int fd = open(p->hosts_file, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0644);
+        if (fd < 0)
+                return log_error_errno(-errno, "Failed to create '%s': %m", p->hosts_file);
+        safe_close(fd);
+        return 0;
+}
+
 int network_plan_prepare(NetworkPlan *p) {
         _cleanup_free_ char *machines = NULL, *hosts = NULL;
         int k;
@@ -251,15 +263,7 @@ int network_plan_prepare(NetworkPlan *p) {
                 k = mkdir_p_at(AT_FDCWD, hosts, 0755);
         if (k < 0)
                 return log_error_errno(k, "Failed to create '%s': %m", p->net_dir);
-        if (p->hosts_file) {
-                /* Must exist before the child binds it; content follows
-                 * in attach. */
-                int fd = open(p->hosts_file, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
-                if (fd < 0)
-                        return log_error_errno(-errno, "Failed to create '%s': %m", p->hosts_file);
-                safe_close(fd);
-        }
-        return 0;
+        return hosts_file_create(p);
 }
 
 
@@ -405,6 +409,9 @@ int network_plan_attach(NetworkPlan *p, pid_t pid) {
                 have_gateway = true;
         }
 
+        k = hosts_file_create(p);
+        if (k < 0)
+                return k;
         k = network_record_write(p);
         if (k < 0)
                 return log_error_errno(k, "Failed to write '%s': %m", p->state_file);

@@ -5,6 +5,7 @@
 
 ROOTFS=$T/rootfs
 make_rootfs "$ROOTFS"
+mkdir -p "$T/root"
 mkdir -p "$ROOTFS/www"
 echo "hello from corral" >"$ROOTFS/www/index.html"
 

@@ -52,6 +52,21 @@ like "$addr_a2" '^10\.' "$a has an address after the restart"
 is "$addr_a2" "$addr_a" "$a has the same address after a restart"
 ok "$b pings the restarted $a by name" quiet in_machine $b ping -c1 -W2 $a
 
+# A reboot in place (corral-run starts the machine again in a new
+# namespace): the network is attached again, same address, /etc/hosts
+# bound again and listing the machine.
+r=nr-$$
+mkdir -p "$T/mark"
+out=$("$CORRAL_RUN" --root "$T/root" -D "$ROOTFS" --ephemeral -M $r --console=pipe -q --network-bridge=corral0 \
+        --bind="$T/mark:/mark" -- /bin/sh -c \
+        "if [ ! -e /mark/once ]; then touch /mark/once; kill -INT 1; sleep 10; exit 7; fi
+         ip -4 -o addr show dev host0 | awk '{ print \$4 }'; grep -c '	$r\$' /etc/hosts" 2>>"$T/$r.err")
+rc=$?
+is "$rc" 0 "the machine rebooted (the first run never ended by itself) and ran to its end"
+lease=$(cat "$T/root/var/lib/corral/network/leases/$r" 2>/dev/null)
+like "$out" "^$lease/[0-9]+" "after the reboot host0 has the machine's lease $lease again"
+like "$out" $'\n1$' "after the reboot /etc/hosts lists the machine"
+
 # A monitor killed outright cannot detach: its machine dies with it
 # (PDEATHSIG) and its record stays behind. The next change forgets it, so
 # that it neither keeps the bridge nor its port forward alive.

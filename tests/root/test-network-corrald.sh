@@ -31,6 +31,11 @@ like "$a1" '^10\.[0-9]+\.[0-9]+\.[0-9]+$' "web has a pool address: $a1"
 ok "the host reaches web" quiet busybox ping -c1 -W2 "$a1"
 like "$(prop web Addresses)" "\"$a1/[0-9]+\"" "the Addresses property lists it"
 like "$(prop web NetworkInterfaces)" '"vb-web"' "the NetworkInterfaces property lists the host end vb-web"
+ctl() { CORRAL_BUS_ADDRESS="$BUS" "$CORRALCTL" --no-pager "$@" 2>/dev/null; }
+like "$(ctl list)" "web +running .*$a1" "corralctl list shows web's address"
+st=$(ctl status web)
+like "$st" "$a1" "corralctl status shows the address"
+like "$st" "vb-web" "corralctl status shows the interface"
 
 # corrald dies and comes back: the machine keeps running, same address.
 leader=$(prop web Leader)
