@@ -22,6 +22,8 @@ CORE=$B/tests/bench/bench-network-core
 
 [ "$(id -u)" = 0 ] || { echo "needs root" >&2; exit 1; }
 [ -x "$CORRAL_RUN" ] || { echo "build $CORRAL_RUN first" >&2; exit 1; }
+# Benchmark programs are not built by default.
+[ -f "$B/build.ninja" ] && ninja -C "$B" tests/bench/bench-network-core >/dev/null 2>&1 || true
 
 T=$(mktemp -d /tmp/corral-bench-net.XXXXXX)
 chmod 755 "$T"
@@ -38,6 +40,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
+mkdir -p "$T/root"
 R=$T/rootfs
 mkdir -p "$R"/{bin,sbin,etc,proc,sys,dev,tmp,run,root,usr/bin,usr/sbin,var,ready}
 cp /bin/busybox "$R/bin/busybox"
