@@ -14,6 +14,7 @@
  *   5. the supervisor loop (app) or exec of init (boot). */
 
 #include <fcntl.h>
+#include <inttypes.h>
 #include <linux/close_range.h>
 #include <sched.h>
 #include <signal.h>
@@ -32,6 +33,7 @@
 #include "signal-util.h"
 #include "string-util.h"
 #include "supervisor.h"
+#include "time-util.h"
 
 int container_find_command(const char *root, const char *command) {
         _cleanup_close_ int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -61,9 +63,18 @@ _noreturn_ static void fail(const ContainerSetup *s, int r) {
         _exit(EXIT_FAILURE);
 }
 
+/* Debug timing of the setup phases (CORRAL_LOG_LEVEL=debug), for the
+ * benchmark's "where does the time go". */
+static void phase(const char *what, usec_t *t) {
+        usec_t n = now(CLOCK_MONOTONIC);
+        log_debug("child: %s took %" PRIu64 " us", what, (uint64_t) (n - *t));
+        *t = n;
+}
+
 static int setup_mounts(const ContainerSetup *s) {
         const RunConfig *c = s->config;
         _cleanup_free_ char *root = NULL;
+        usec_t t = now(CLOCK_MONOTONIC);
         int r;
 
         r = mount_setup_private();
@@ -72,9 +83,11 @@ static int setup_mounts(const ContainerSetup *s) {
         r = mount_setup_rootfs(c, &root);
         if (r < 0)
                 return r;
+        phase("root file system", &t);
         r = mount_setup_api(c, root, s->console_slave);
         if (r < 0)
                 return r;
+        phase("API file systems", &t);
         if (s->cgroup) {
                 _cleanup_free_ char *cg = strprintf("%s/sys/fs/cgroup", root);
                 if (!cg)
@@ -83,6 +96,7 @@ static int setup_mounts(const ContainerSetup *s) {
                 if (r < 0)
                         return log_error_errno(r, "Failed to mount cgroups in the container: %m");
         }
+        phase("cgroup mounts", &t);
         r = init_layer_setup(c, root, &s->id);
         if (r < 0)
                 return r;
@@ -96,6 +110,7 @@ static int setup_mounts(const ContainerSetup *s) {
         /* Binds after the init layer: its /etc overlay would otherwise hide
          * binds into /etc (the network's shared /etc/hosts, a user's
          * --bind onto /etc/...). */
+        phase("init layer", &t);
         r = mount_setup_binds(c, root);
         if (r < 0)
                 return r;
@@ -104,15 +119,18 @@ static int setup_mounts(const ContainerSetup *s) {
                 if (r < 0)
                         return log_error_errno(r, "Failed to attach to the console '%s': %m", s->console_slave);
         }
-        return mount_setup_finish(c, root);
+        r = mount_setup_finish(c, root);
+        phase("binds, console, pivot_root", &t);
+        return r;
 }
 
 static int drop_privileges(const ContainerSetup *s) {
         int r;
 
-        r = seccomp_policy_load(s->seccomp);
+        r = seccomp_load_bpf_fd(s->seccomp_fd);
         if (r < 0)
                 return log_error_errno(r, "Failed to load the system call filter: %m");
+        safe_close(s->seccomp_fd);
         if (s->config->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 return log_error_errno(-errno, "Failed to set no_new_privs: %m");
         r = capability_apply(s->capabilities);
@@ -143,14 +161,16 @@ _noreturn_ void container_child(const ContainerSetup *s) {
 
         /* Nothing of the host's besides stdio goes further (the error pipe
          * is O_CLOEXEC and closed below in app mode). */
-        int keep[] = { s->error_fd };
+        int keep[] = { s->error_fd, s->seccomp_fd };
         r = close_all_fds_except(keep, ELEMENTSOF(keep));
         if (r < 0)
                 fail(s, log_error_errno(r, "Failed to close inherited fds: %m"));
 
+        usec_t t = now(CLOCK_MONOTONIC);
         r = drop_privileges(s);
         if (r < 0)
                 fail(s, r);
+        phase("seccomp and capabilities", &t);
 
         if (c->boot) {
                 if (c->working_directory && chdir(c->working_directory) < 0)

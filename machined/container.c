@@ -13,6 +13,7 @@
  * (cgroup_machine_create() cleans a stale one). */
 
 #include <fcntl.h>
+#include <inttypes.h>
 #include <linux/sched.h>
 #include <poll.h>
 #include <signal.h>
@@ -228,10 +229,12 @@ static int map_exit(const siginfo_t *si, ContainerEnd *ret_end) {
 
 static int run_once(Monitor *m, int *ret_status, ContainerEnd *ret_end) {
         const RunConfig *c = m->config;
-        _cleanup_close_pair_ int sync[2] = { -EBADF, -EBADF }, err[2] = { -EBADF, -EBADF };
+        _cleanup_close_pair_ int sync[2] = { -EBADF, -EBADF }, err[2] = { -EBADF, -EBADF },
+                                 bpf[2] = { -EBADF, -EBADF };
         _cleanup_close_ int pidfd = -EBADF;
         int r;
 
+        usec_t t0 = now(CLOCK_MONOTONIC);
         r = cgroup_machine_create(m->cg, c->machine_name, c->limits, &m->cgm);
         if (r < 0)
                 return log_error_errno(r, "Failed to create the cgroup of '%s': %m", c->machine_name);
@@ -239,12 +242,14 @@ static int run_once(Monitor *m, int *ret_status, ContainerEnd *ret_end) {
         if (cgfd < 0 && cgfd != -EOPNOTSUPP)
                 return log_error_errno(cgfd, "Failed to open the cgroup of '%s': %m", c->machine_name);
 
-        if (pipe2(sync, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0)
+        if (pipe2(sync, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 || pipe2(bpf, O_CLOEXEC) < 0)
                 return log_error_errno(-errno, "Failed to create pipes: %m");
         m->setup.sync_fd = sync[0];
         m->setup.error_fd = err[1];
+        m->setup.seccomp_fd = bpf[0];
         m->setup.unshare_cgroup = cgfd < 0;
 
+        usec_t t1 = now(CLOCK_MONOTONIC);
         pid_t pid = clone3_container(c, cgfd, &pidfd);
         if (pid < 0)
                 return log_error_errno(pid, "Failed to start the container: %m");
@@ -253,6 +258,7 @@ static int run_once(Monitor *m, int *ret_status, ContainerEnd *ret_end) {
 
         sync[0] = safe_close(sync[0]);
         err[1] = safe_close(err[1]);
+        bpf[0] = safe_close(bpf[0]);
 
         if (cgfd < 0) {
                 r = cgroup_machine_attach(m->cgm, pid);
@@ -274,6 +280,14 @@ static int run_once(Monitor *m, int *ret_status, ContainerEnd *ret_end) {
                 log_warning_errno(-errno, "Failed to release the container, ignoring: %m");
         sync[1] = safe_close(sync[1]);
 
+        /* The filter is built while the child mounts (two cores: in
+         * parallel); a failure leaves the child an empty pipe, so it
+         * refuses to go on. */
+        r = seccomp_policy_export(m->setup.seccomp, bpf[1]);
+        if (r < 0)
+                log_error_errno(r, "Failed to build the system call filter: %m");
+        bpf[1] = safe_close(bpf[1]);
+
         /* The child reports a failed setup as -errno; EOF means it runs. */
         int child_error = 0;
         ssize_t n = read(err[0], &child_error, sizeof(child_error));
@@ -284,12 +298,16 @@ static int run_once(Monitor *m, int *ret_status, ContainerEnd *ret_end) {
         }
         err[0] = safe_close(err[0]);
 
+        usec_t t2 = now(CLOCK_MONOTONIC);
+        log_debug("monitor: cgroup %" PRIu64 " us, clone to running payload/init %" PRIu64 " us",
+                  (uint64_t) (t1 - t0), (uint64_t) (t2 - t1));
         r = wait_container(m, pidfd, &si);
         if (r < 0) {
                 (void) pidfd_signal(pidfd, SIGKILL);
                 (void) waitid(P_PIDFD, pidfd, &si, WEXITED);
                 return r;
         }
+        log_debug("monitor: container ran %" PRIu64 " us", (uint64_t) (now(CLOCK_MONOTONIC) - t2));
         *ret_status = map_exit(&si, ret_end);
         return 0;
 }
@@ -351,6 +369,7 @@ int container_run(const RunConfig *config, int *ret_exit_status) {
                 .argv = argv,
                 .sync_fd = -EBADF,
                 .error_fd = -EBADF,
+                .seccomp_fd = -EBADF,
         };
         r = container_id_random(&m.setup.id);
         if (r < 0)

@@ -29,6 +29,7 @@ typedef struct ContainerSetup {
         char **argv;                 /* resolved payload (app) or init (boot) command */
         int sync_fd;                 /* read: the parent's go (EOF: parent died) */
         int error_fd;                /* write: -errno of a failed setup; EOF: success */
+        int seccomp_fd;              /* read: the BPF program, written by the parent meanwhile */
 } ContainerSetup;
 
 /* Runs in the clone3 child; never returns. */

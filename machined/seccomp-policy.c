@@ -12,7 +12,11 @@
  * with EPERM (no host disk can be made inside). */
 
 #include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "seccomp-policy.h"
@@ -207,7 +211,7 @@ static int add_deny(scmp_filter_ctx ctx, const char *name) {
         return r == -ENOMEM ? r : 0;
 }
 
-int seccomp_policy_load(const SeccompPolicy *p) {
+static int policy_build(const SeccompPolicy *p, scmp_filter_ctx *ret) {
         _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = NULL;
         int r;
 
@@ -252,5 +256,56 @@ int seccomp_policy_load(const SeccompPolicy *p) {
                         if (r < 0 && r != -EDOM)
                                 return r;
                 }
+        *ret = TAKE_PTR(ctx);
+        return 0;
+}
+
+int seccomp_policy_load(const SeccompPolicy *p) {
+        _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = NULL;
+        int r = policy_build(p, &ctx);
+        if (r < 0)
+                return r;
         return seccomp_load(ctx);
+}
+
+int seccomp_policy_export(const SeccompPolicy *p, int fd) {
+        _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = NULL;
+        int r = policy_build(p, &ctx);
+        if (r < 0)
+                return r;
+        return seccomp_export_bpf(ctx, fd);
+}
+
+int seccomp_load_bpf_fd(int fd) {
+        _cleanup_free_ struct sock_filter *prog = NULL;
+        size_t size = 0, allocated = 0;
+
+        for (;;) {
+                if (size + 4096 > allocated) {
+                        allocated = (size + 4096) * 2;
+                        struct sock_filter *n = realloc(prog, allocated);
+                        if (!n)
+                                return -ENOMEM;
+                        prog = n;
+                }
+                ssize_t k = read(fd, (char *) prog + size, allocated - size);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (k == 0)
+                        break;
+                size += k;
+        }
+        /* Nothing, or a torn program: the monitor failed to build it. */
+        if (size == 0 || size % sizeof(struct sock_filter) != 0)
+                return -EBADMSG;
+        struct sock_fprog fprog = {
+                .len = (unsigned short) (size / sizeof(struct sock_filter)),
+                .filter = prog,
+        };
+        if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog, 0, 0) < 0)
+                return -errno;
+        return 0;
 }

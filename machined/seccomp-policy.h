@@ -31,5 +31,12 @@ int seccomp_policy_denies(const SeccompPolicy *p, const char *name);
 /* Loads the filter into the calling process (and its future children). */
 int seccomp_policy_load(const SeccompPolicy *p);
 
+/* Building the BPF program with libseccomp is the slowest step of a
+ * container's setup, so the monitor does it while the child mounts:
+ * export writes the program to fd (a pipe), the child reads it to EOF and
+ * loads it. */
+int seccomp_policy_export(const SeccompPolicy *p, int fd);
+int seccomp_load_bpf_fd(int fd);
+
 /* Checks a filter value without a policy, for argument parsing. */
 int seccomp_filter_validate(const char *value, char **ret_bad);
