@@ -234,7 +234,9 @@ int main(int argc, char *argv[]) {
         if (r < 0)
                 log_warning_errno(r, "Startup was incomplete, continuing: %m");
 
-        (void) sd_notify(0, "READY=1\nSTATUS=Managing machines.");
+        r = sd_notify(0, "READY=1\nSTATUS=Managing machines.");
+        if (r < 0)
+                log_warning_errno(r, "Failed to notify the service manager, ignoring: %m");
         log_info("corrald ready, root '%s', %zu machines.", arg_root, m->n_machines);
 
         r = sd_event_loop(event);

@@ -17,7 +17,11 @@ import socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind(sys.argv[1])
 s.settimeout(30)
-print(s.recv(4096).decode())' "$T/notify" >"$T/notify.out" 2>&1 &
+while True:
+    m = s.recv(4096).decode()
+    print(m)
+    if "READY=1" in m.split("\n"):
+        break' "$T/notify" >"$T/notify.out" 2>&1 &
 listener=$!
 wait_for 5 test -S "$T/notify"
 NOTIFY_SOCKET=$T/notify "$CORRALD" --root "$ROOT" --bus "$BUS" --corral-run "$CORRAL_RUN" >>"$T/corrald.log" 2>&1 &
