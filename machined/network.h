@@ -33,12 +33,18 @@
  *                           pair by itself when the container's namespace
  *                           dies, off every stop path.
  *
- * Runtime record (for corrald's NetworkInterfaces/Addresses):
- * ROOT/run/corral/network/machines/NAME with lines "interface=IFNAME",
- * "bridge=BR", "address=A.B.C.D/N", "port=tcp:H:C". Leases (stable
+ * Runtime record (for corrald's NetworkInterfaces/Addresses, through
+ * network_machine_info()): ROOT/run/corral/network/machines/NAME with
+ * lines "interface=IFNAME", "bridge=BR", "address=A.B.C.D/N", "pool=",
+ * "port=tcp:H:C", "leader=PID", "netns=INODE". Hosts file bound onto the
+ * machine's /etc/hosts: ROOT/run/corral/network/hosts/NAME. Leases (stable
  * addresses): ROOT/var/lib/corral/network/leases/NAME. The pool:
  * ROOT/etc/corral/network/pool (admin, "A.B.C.D/N") or else the one chosen
- * at first use, remembered in ROOT/var/lib/corral/network/pool. */
+ * at first use, remembered in ROOT/var/lib/corral/network/pool.
+ *
+ * Limitation: bridges are host-wide, records are per ROOT. Two corral
+ * instances with different --root on one bridge do not see each other's
+ * machines; the last machine of either removes a bridge corral made. */
 
 #include <net/if.h>
 #include <netinet/in.h>

@@ -85,3 +85,11 @@ quiet() {
 host_ping() {
         busybox ping -c1 -W2 "$1" >/dev/null 2>&1
 }
+
+# If the test fails half-way, what corral made must still go: the bridge
+# and the nft table, unless they were there before the test (a host that
+# runs corral for real keeps its own).
+defer_corral_cleanup() {
+        ip link show corral0 >/dev/null 2>&1 || defer 'ip link del corral0'
+        nft list table ip corral >/dev/null 2>&1 || defer 'nft delete table ip corral'
+}

@@ -10,8 +10,7 @@
 require_root
 . "$(dirname "$0")/network-lib.sh"
 
-defer 'ip link del corral0'
-defer 'nft delete table ip corral'
+defer_corral_cleanup
 if ip link show corral0 >/dev/null 2>&1; then
         diag "corral0 exists before the test (left by someone else); the cleanup checks would be meaningless"
 fi

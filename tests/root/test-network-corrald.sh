@@ -8,8 +8,9 @@
 . "$(dirname "$0")/corrald-lib.sh"
 require_root
 
-defer 'ip link del corral0'
-defer 'nft delete table ip corral'
+# The bridge and table go even if the test fails, unless they were there before.
+ip link show corral0 >/dev/null 2>&1 || defer 'ip link del corral0'
+nft list table ip corral >/dev/null 2>&1 || defer 'nft delete table ip corral'
 
 make_test_rootfs
 define web "/bin/sleep 1000" "[Network]" "Bridge=corral0"

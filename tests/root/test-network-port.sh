@@ -9,8 +9,7 @@
 require_root
 . "$(dirname "$0")/network-lib.sh"
 
-defer 'ip link del corral0'
-defer 'nft delete table ip corral'
+defer_corral_cleanup
 
 tables_before=$(nft list tables | grep -vw corral | sort | tr '\n' ' ')
 ip_forward_before=$(cat /proc/sys/net/ipv4/ip_forward)
