@@ -324,7 +324,8 @@ int mount_setup_api(const RunConfig *c, const char *root, const char *console_pa
         if (r < 0)
                 return r;
 
-        /* /run and /tmp as tmpfs, unless the image keeps content there. */
+        /* /run and /tmp as tmpfs, unless the image keeps content there
+         * (app mode). */
         static const struct {
                 const char *dir, *opts;
         } tmpfs_dirs[] = {
@@ -335,7 +336,10 @@ int mount_setup_api(const RunConfig *c, const char *root, const char *console_pa
                 r = dir_is_empty_in_root(rootfd, tmpfs_dirs[i].dir);
                 if (r < 0)
                         return log_error_errno(r, "Failed to look at /%s: %m", tmpfs_dirs[i].dir);
-                if (r == 0)
+                /* An OS always gets a fresh /run (as under nspawn): its
+                 * init would mount one itself and hide what we put there
+                 * (/run/host). debootstrap leaves files in the image's. */
+                if (r == 0 && !(c->boot && streq(tmpfs_dirs[i].dir, "run")))
                         continue;
                 r = mount_in_root(rootfd, tmpfs_dirs[i].dir, S_IFDIR | 0755, "tmpfs", "tmpfs",
                                   MS_NOSUID | MS_NODEV | MS_STRICTATIME, tmpfs_dirs[i].opts);
