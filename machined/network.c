@@ -380,6 +380,15 @@ int network_plan_attach(NetworkPlan *p, pid_t pid) {
                 return k;
 
         if (p->have_static) {
+                /* Two running machines with one address would both half work. */
+                n = network_records_load(p, &recs);
+                if (n < 0)
+                        return log_error_errno(n, "Failed to read network records: %m");
+                for (int i = 0; i < n; i++)
+                        if (recs[i].have_address && recs[i].address.s_addr == p->static_address.s_addr &&
+                            !streq(recs[i].name, p->machine))
+                                return log_error_errno(-EADDRINUSE, "Address %s is in use by machine '%s'.",
+                                                       inet_ntoa(p->static_address), recs[i].name);
                 p->address = p->static_address;
                 p->prefixlen = p->static_prefixlen;
                 p->have_address = true;

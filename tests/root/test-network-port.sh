@@ -75,9 +75,16 @@ gw=$(ip -4 -o addr show dev corral0 | awk '{ split($4, x, "/"); print x[1] }')
 if [ "$gw" = 10.88.0.1 ]; then
         is "$(machine_addr $s)" 10.88.250.250 "$s has its static address"
         ok "the host reaches the static address" host_ping 10.88.250.250
+        # A second machine asking for the same static address is refused.
+        "$CORRAL_RUN" --root "$T/root" -D "$ROOTFS" --ephemeral -M st2-$$ --console=pipe -q \
+                --network-bridge=corral0 --address=10.88.250.250 -- /bin/true 2>/dev/null
+        ok "a second machine with the same static address is refused" test $? -ne 0
+        ok "the first one still answers" host_ping 10.88.250.250
 else
         skip "static address check" "the pool is not 10.88.0.0/16 on this host"
         skip "static address ping" "the pool is not 10.88.0.0/16 on this host"
+        skip "same static address refused" "the pool is not 10.88.0.0/16 on this host"
+        skip "first one still answers" "the pool is not 10.88.0.0/16 on this host"
 fi
 net_stop $s
 
