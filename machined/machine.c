@@ -576,6 +576,13 @@ int machine_adopt(Machine *m, const MachineStateFile *f) {
         m->monitor = f->monitor;
         m->monitor_is_child = false;
         m->monitor_pidfd = f->monitor > 0 ? pidfd_open(f->monitor, 0) : -EBADF;
+        /* A leader that is no longer the recorded process (start time) means
+         * the machine is gone and its PIDs may have been reused: then the
+         * monitor PID is not trusted either. */
+        if (m->monitor_pidfd >= 0 && f->leader > 0 && f->leader_starttime > 0 &&
+            IN_SET(f->state, MACHINE_STARTING, MACHINE_RUNNING) &&
+            process_is_same(f->leader, f->leader_starttime) == 0)
+                m->monitor_pidfd = safe_close(m->monitor_pidfd);
         m->restart_count = f->restart_count;
         m->start_monotonic = now(CLOCK_MONOTONIC);
         m->timestamp = f->timestamp;
@@ -595,7 +602,8 @@ int machine_adopt(Machine *m, const MachineStateFile *f) {
                 } else {
                         m->state = MACHINE_FAILED;
                         machine_set_error(m, "The monitor vanished without recording an exit status.");
-                        if (f->leader > 0 && machine_open_leader(m, f->leader) >= 0)
+                        if (f->leader > 0 && process_is_same(f->leader, f->leader_starttime) > 0 &&
+                            machine_open_leader(m, f->leader) >= 0)
                                 (void) pidfd_send_signal(m->leader_pidfd, SIGKILL, NULL, 0);
                         m->leader_pidfd = safe_close(m->leader_pidfd);
                         m->leader = 0;

@@ -3,8 +3,8 @@
 
 /* Machine: the runtime object corrald keeps for one machine. It owns the
  * machine's life cycle on the host side: starting its monitor
- * (`corral-run --machine NAME --root R`, a process in a session of its
- * own so that it never dies with corrald), following the monitor's state
+ * (`corral-run --monitor --machine NAME --root R`, a process in a
+ * session of its own so that it never dies with corrald), following the monitor's state
  * file and its pidfd, clean stop / reboot / terminate / kill, and the
  * restart policy with exponential backoff. Everything here is driven by
  * the Manager's sd_event loop and is tested without a bus; the D-Bus

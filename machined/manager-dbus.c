@@ -471,8 +471,7 @@ static int method_run_command(sd_bus_message *msg, void *userdata, sd_bus_error 
         r = lookup_machine(m, name, &machine, error);
         if (r < 0)
                 return r;
-        /* The fds belong to the message; the child gets copies, and ours go
-         * away with the message once the reply is sent. */
+        /* The child gets copies of the fds the message carries. */
         r = machine_spawn_command(machine, &cmd, stdio, &pid, &pidfd);
         if (r < 0)
                 return bus_error_from_machine_errno(error, r, name, "run a command in");
