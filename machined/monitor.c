@@ -419,6 +419,9 @@ int monitor_run(RunConfig *c, int *ret_status) {
                 (void) parse_uint32(v, &m.state.restart_count);
         monitor_write_state(&m, MACHINE_STARTING);
 
+        /* Our stderr is whatever corrald had (the journal, a test's pipe):
+         * its reader going away must not kill the machine with SIGPIPE. */
+        (void) signal(SIGPIPE, SIG_IGN);
         sigemptyset(&ss);
         (void) sigset_add_many(&ss, SIGTERM, SIGINT, SIGHUP, -1);
         if (sigprocmask(SIG_BLOCK, &ss, NULL) < 0) {
