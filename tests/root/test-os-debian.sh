@@ -27,17 +27,27 @@ in_leader() {
 }
 
 # --- corral-run -b -------------------------------------------------------------
-"$CORRAL_RUN" -q --console=pipe -D "$DEB" --ephemeral -b --hostname deb-run >"$T/run.log" 2>&1 &
+"$CORRAL_RUN" -q --console=pipe -D "$DEB" --ephemeral -b -M "os-test-$$" --hostname deb-run >"$T/run.log" 2>&1 &
 run=$!
 defer "kill -KILL $run"
-leader_of_run() { pgrep -P $run >/dev/null; }
-wait_for 10 leader_of_run
-leader=$(pgrep -P $run)
+# The container's PID 1: the descendant of corral-run in another PID
+# namespace (corral-run may re-execute itself in between).
+find_leader() {
+        local p=$1 c
+        while [ -n "$p" ]; do
+                [ "$(readlink "/proc/$p/ns/pid")" != "$(readlink /proc/self/ns/pid)" ] && { echo "$p"; return 0; }
+                c=$(pgrep -P "$p" | head -1)
+                p=$c
+        done
+        return 1
+}
+wait_for 10 find_leader $run >/dev/null
+leader=$(find_leader $run)
 # systemctl needs systemd's private socket; before it exists, --wait fails.
-wait_for 30 in_leader test -S /run/systemd/private
+wait_for 30 in_leader "$leader" test -S /run/systemd/private
 state=$(timeout 60 nsenter -t "$leader" -a -r -w -- systemctl is-system-running --wait 2>&1)
 is "$state" running "corral-run -b: systemd reaches 'running'"
-[ "$state" = running ] || diag "$(in_leader "$leader" systemctl --failed --no-legend 2>&1)"
+[ "$state" = running ] || diag "$(in_leader "$leader" systemctl --failed --no-legend 2>&1)" "$(tail -20 "$T/run.log")"
 is "$(in_leader "$leader" systemctl --failed --no-legend --plain 2>&1)" "" "corral-run -b: no failed unit"
 t0=$(date +%s%N)
 kill -TERM $run
