@@ -16,8 +16,9 @@
 set -u
 BUILD=${1:-build}
 RUNS=${2:-5}
-export CORRAL_BUILD_DIR=$(cd "$BUILD" && pwd)
-export CORRAL_SOURCE_DIR=$(cd "$(dirname "$0")/../.." && pwd)
+CORRAL_BUILD_DIR=$(cd "$BUILD" && pwd)
+CORRAL_SOURCE_DIR=$(cd "$(dirname "$0")/../.." && pwd)
+export CORRAL_BUILD_DIR CORRAL_SOURCE_DIR
 . "$CORRAL_SOURCE_DIR/tests/root/lib.sh"
 . "$CORRAL_SOURCE_DIR/tests/root/corrald-lib.sh"
 require_root

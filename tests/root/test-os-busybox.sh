@@ -73,7 +73,8 @@ old=$(prop os2 Leader)
 call RebootMachine s os2 >/dev/null
 rebooted() { [ "$(wc -l <"$T/out/boot-os2")" = 2 ]; }
 ok "RebootMachine: os2 booted a second time" wait_for 20 rebooted
-ok "... and runs with a new leader" wait_for 10 eval '[ "$(prop os2 State)" = running ] && [ "$(prop os2 Leader)" != "$old" ]'
+new_boot() { [ "$(prop os2 State)" = running ] && [ "$(prop os2 Leader)" != "$old" ]; }
+ok "... and runs with a new leader" wait_for 10 new_boot
 
 # corrald --stop-machines-on-exit: SIGTERM powers off the rest, in parallel.
 leaders="$(prop os2 Leader) $(prop os3 Leader)"
