@@ -411,8 +411,14 @@ int container_run(const RunConfig *config, int *ret_exit_status) {
                         goto finish;
                 }
                 m.setup.console_slave = slave;
-                console_relay_start(&m.relay, m.master);
-                m.relay.in_open = false;
+                /* Output only, and our terminal (if any) left as it is:
+                 * no raw mode, ^C stays a signal to corral-run. */
+                m.relay = (ConsoleRelay) {
+                        .master = m.master,
+                        .in_fd = STDIN_FILENO,
+                        .out_fd = STDOUT_FILENO,
+                        .master_open = true,
+                };
                 m.relaying = true;
         }
 
