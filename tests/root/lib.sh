@@ -129,3 +129,15 @@ make_rootfs() {
         printf 'root:x:0:\nnogroup:x:65534:\n' >"$d/etc/group"
         chmod 1777 "$d/tmp"
 }
+
+# remove_machine_cgroups NAME: removes the (empty) cgroup of machine NAME
+# under corral.slice in every mounted hierarchy, deepest first. For tests
+# that kill a monitor outright, whose cgroup is otherwise only cleaned at
+# the next start of a machine of the same name.
+remove_machine_cgroups() {
+        local d
+        for d in /sys/fs/cgroup/*/corral.slice/"$1" /sys/fs/cgroup/corral.slice/"$1"; do
+                [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
+        done
+        return 0
+}

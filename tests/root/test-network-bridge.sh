@@ -70,6 +70,7 @@ like "$out" $'\n1$' "after the reboot /etc/hosts lists the machine"
 # (PDEATHSIG) and its record stays behind. The next change forgets it, so
 # that it neither keeps the bridge nor its port forward alive.
 c=nc-$$
+defer "remove_machine_cgroups $c"
 net_start $c --network-bridge=corral0 --port=9099:80 -- /bin/sleep 1000
 ok "machine $c is up" wait_for 20 machine_up $c
 c_leader=$(leader $c)
