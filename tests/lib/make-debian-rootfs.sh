@@ -12,7 +12,24 @@
 set -eu
 
 dir=${CORRAL_DEBIAN_CACHE:-/var/cache/corral-tests/debian-bookworm}
-mirror=${CORRAL_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+# The archive debootstrap fetches from: the one apt on this host already
+# uses for bookworm (deb822 .sources files or a classic sources.list), so
+# the tests go wherever the host's packages come from.
+apt_mirror() {
+        awk '
+                /^URIs:/ { uri = $2 }
+                /^Suites:/ { for (i = 2; i <= NF; i++) if ($i == "bookworm") ok = 1 }
+                /^$/ { if (ok && uri !~ /security/) { print uri; exit } uri = ""; ok = 0 }
+                END { if (ok && uri !~ /security/) print uri }
+        ' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n 1
+        awk '$1 == "deb" && $3 == "bookworm" { print $2 }' \
+                /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | head -n 1
+}
+mirror=${CORRAL_DEBIAN_MIRROR:-$(apt_mirror | head -n 1)}
+if [ -z "$mirror" ]; then
+        echo "no bookworm archive found in apt's sources; set CORRAL_DEBIAN_MIRROR" >&2
+        exit 1
+fi
 
 if [ -x "$dir/lib/systemd/systemd" ] && [ -e "$dir/.corral-complete" ]; then
         echo "$dir"
