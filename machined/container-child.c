@@ -11,7 +11,10 @@
  *   3. close every fd but stdio and the error pipe (no host fd inside);
  *   4. seccomp (needs CAP_SYS_ADMIN, so before dropping), no_new_privs,
  *      capabilities;
- *   5. the supervisor loop (app) or exec of init (boot). */
+ *   5. the supervisor loop (app) or exec of init (boot).
+ * User= is resolved after pivot_root, from the container's own
+ * /etc/passwd and /etc/group (container-user.h), and applied by the
+ * supervisor to the payload only: PID 1 stays root to reap and stop. */
 
 #include <fcntl.h>
 #include <inttypes.h>
@@ -26,6 +29,7 @@
 #include "capability.h"
 #include "console.h"
 #include "container.h"
+#include "container-user.h"
 #include "fd-util.h"
 #include "log.h"
 #include "mount-setup.h"
@@ -139,6 +143,27 @@ static int drop_privileges(const ContainerSetup *s) {
         return 0;
 }
 
+static int resolve_user(const RunConfig *c, char **base_env, ContainerUser **ret_user, char ***ret_env) {
+        _cleanup_(container_user_freep) ContainerUser *u = NULL;
+        _cleanup_strv_free_ char **env = NULL;
+        int r;
+
+        r = container_user_resolve(c->user, &u);
+        if (r == -ESRCH)
+                return log_error_errno(r, "User '%s' does not exist in the container.", c->user);
+        if (r < 0)
+                return log_error_errno(r, "Failed to look up user '%s' in the container: %m", c->user);
+        env = strv_copy(base_env);
+        if (!env)
+                return log_oom();
+        r = container_user_environment(u, c->environment, &env);
+        if (r < 0)
+                return log_oom();
+        *ret_user = TAKE_PTR(u);
+        *ret_env = TAKE_PTR(env);
+        return 0;
+}
+
 _noreturn_ void container_child(const ContainerSetup *s) {
         const RunConfig *c = s->config;
         char go;
@@ -158,6 +183,15 @@ _noreturn_ void container_child(const ContainerSetup *s) {
         r = setup_mounts(s);
         if (r < 0)
                 fail(s, r);
+
+        /* Now "/" is the container's: its passwd, not the host's. */
+        _cleanup_(container_user_freep) ContainerUser *user = NULL;
+        _cleanup_strv_free_ char **env = NULL;
+        if (c->user && !c->boot) {
+                r = resolve_user(c, s->env, &user, &env);
+                if (r < 0)
+                        fail(s, r);
+        }
 
         /* Nothing of the host's besides stdio goes further (the error pipe
          * is O_CLOEXEC and closed below in app mode). */
@@ -185,13 +219,20 @@ _noreturn_ void container_child(const ContainerSetup *s) {
         safe_close(s->error_fd);
         SupervisorConfig sc = {
                 .argv = s->argv,
-                .envp = s->env,
+                .envp = env ?: s->env,
                 .working_directory = c->working_directory,
                 .kill_signal = c->kill_signal,
                 .stop_timeout = c->stop_timeout,
                 .notify_socket = c->notify_socket,
                 .wait_ready = c->notify_ready,
         };
+        if (user) {
+                sc.change_user = true;
+                sc.uid = user->uid;
+                sc.gid = user->gid;
+                sc.groups = user->groups;
+                sc.n_groups = user->n_groups;
+        }
         int status = EXIT_FAILURE;
         SupervisorExit how = SUPERVISOR_EXIT_NORMAL;
         r = supervisor_run(&sc, &status, &how);

@@ -65,6 +65,10 @@ static int preflight(RunConfig *c) {
                 if (!S_ISDIR(st.st_mode))
                         return log_error_errno(-ENOTDIR, "'%s' is not a directory.", c->directory);
         }
+        /* As systemd-nspawn: an OS's init must start as root; its own
+         * units pick their users. */
+        if (c->boot && c->user)
+                return log_error_errno(-EINVAL, "User '%s' cannot be combined with boot mode (-b, Boot=).", c->user);
         r = run_config_finalize(c);
         if (r == -EOPNOTSUPP)
                 return log_error_errno(r, "User namespaces are not supported yet: '%s'", "--private-users");

@@ -8,6 +8,7 @@
 
 #include "capability.h"
 #include "cgroup.h"
+#include "container-user.h"
 #include "corral-config.h"
 #include "hostname-util.h"
 #include "image-store.h"
@@ -61,6 +62,7 @@ static const struct option options[] = {
         { "bind-ro", required_argument, NULL, ARG_BIND_RO },
         { "setenv", required_argument, NULL, 'E' },
         { "chdir", required_argument, NULL, ARG_CHDIR },
+        { "user", required_argument, NULL, 'u' },
         { "capability", required_argument, NULL, ARG_CAPABILITY },
         { "drop-capability", required_argument, NULL, ARG_DROP_CAPABILITY },
         { "no-new-privileges", required_argument, NULL, ARG_NO_NEW_PRIVILEGES },
@@ -101,6 +103,8 @@ static void help(void) {
                "     --bind-ro=SRC[:DST]    bind mount a host path read-only\n"
                "  -E --setenv=KEY=VALUE     environment of the payload\n"
                "     --chdir=DIR            working directory inside\n"
+               "  -u --user=NAME|UID        run the payload as this user of the container\n"
+               "                            (its /etc/passwd; app mode only)\n"
                "     --capability=CAPS      keep capabilities beyond the default (or 'all')\n"
                "     --drop-capability=CAPS drop capabilities of the default set\n"
                "     --no-new-privileges=BOOL  set no_new_privs for the payload\n"
@@ -132,7 +136,7 @@ int run_args_parse(int argc, char *argv[], RunConfig *c) {
         /* getopt keeps state between calls; tests call us many times. */
         optind = 0;
         opterr = 0;
-        while ((opt = getopt_long(argc, argv, "+hD:bM:E:p:q", options, NULL)) >= 0) {
+        while ((opt = getopt_long(argc, argv, "+hD:bM:E:p:qu:", options, NULL)) >= 0) {
                 switch (opt) {
                 case 'h':
                         help();
@@ -190,6 +194,14 @@ int run_args_parse(int argc, char *argv[], RunConfig *c) {
                                 return bad(-EINVAL, "Invalid environment assignment: '%s'", optarg);
                         r = strv_env_set(&c->environment, optarg);
                         if (r < 0)
+                                return log_oom();
+                        break;
+                case 'u':
+                        if (!container_user_spec_is_valid(optarg))
+                                return bad(-EINVAL, "Invalid user: '%s'", optarg);
+                        free(c->user);
+                        c->user = strdup(optarg);
+                        if (!c->user)
                                 return log_oom();
                         break;
                 case ARG_CHDIR:

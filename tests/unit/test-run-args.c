@@ -92,6 +92,8 @@ static void test_bad_input(void **state) {
                 { "--console", "tty" },
                 { "-E", "NOEQUALS" },
                 { "--root", "rel" },
+                { "--user", "" },
+                { "-u", "a:b:c" },
                 { "-p", "MemoryMax=lots" },
                 { "-p", "NoSuchKey=1" },
                 { "--no-such-option", "x" },
@@ -105,6 +107,15 @@ static void test_bad_input(void **state) {
         _cleanup_run_config_ RunConfig *c = new_config();
         assert_int_equal(PARSE(c, "true"), -EINVAL);
         log_set_max_level(LOG_INFO);
+}
+
+static void test_user(void **state) {
+        _cleanup_run_config_ RunConfig *c = new_config(), *d = new_config();
+
+        assert_int_equal(PARSE(c, "-D", "/x", "-u", "alice"), 1);
+        assert_string_equal(c->user, "alice");
+        assert_int_equal(PARSE(d, "-D", "/x", "--user=1000:100", "id"), 1);
+        assert_string_equal(d->user, "1000:100");
 }
 
 static void test_help(void **state) {
@@ -203,6 +214,7 @@ int main(void) {
                 cmocka_unit_test(test_full_command_line),
                 cmocka_unit_test(test_defaults),
                 cmocka_unit_test(test_bad_input),
+                cmocka_unit_test(test_user),
                 cmocka_unit_test(test_help),
                 cmocka_unit_test(test_capabilities),
                 cmocka_unit_test(test_seccomp_policy),
