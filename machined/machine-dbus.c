@@ -5,6 +5,8 @@
  * are read-only views of a Machine; every change goes through the
  * manager object's methods. */
 
+#include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cgroup.h"
@@ -157,6 +159,58 @@ static int property_get_addresses(sd_bus *bus, const char *path, const char *int
         return sd_bus_message_append_strv(reply, l);
 }
 
+int machine_bus_append_addresses(sd_bus_message *reply, Machine *m, sd_bus_error *error) {
+        _cleanup_strv_free_ char **ifs = NULL, **addrs = NULL;
+        int r;
+
+        if (IN_SET(m->state, MACHINE_STOPPED, MACHINE_FAILED))
+                return sd_bus_error_setf(error, BUS_ERROR_NOT_RUNNING, "Machine '%s' is not running.", m->name);
+        /* A machine without a network record shares the host's network
+         * (or has only lo): it has no addresses of its own to report. */
+        r = network_machine_info(m->manager->root, m->name, &ifs, &addrs);
+        if (r < 0 && r != -ENOENT)
+                return r;
+
+        r = sd_bus_message_open_container(reply, 'a', "(iay)");
+        if (r < 0)
+                return r;
+        STRV_FOREACH(a, addrs) {
+                char buf[INET_ADDRSTRLEN];
+                struct in_addr in;
+
+                /* The record keeps "A.B.C.D/N"; machine1's shape has no prefix length. */
+                snprintf(buf, sizeof buf, "%.*s", (int) strcspn(*a, "/"), *a);
+                if (inet_pton(AF_INET, buf, &in) != 1)
+                        continue;
+                r = sd_bus_message_open_container(reply, 'r', "iay");
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_append(reply, "i", AF_INET);
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_append_array(reply, 'y', &in, sizeof in);
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_close_container(reply);
+                if (r < 0)
+                        return r;
+        }
+        return sd_bus_message_close_container(reply);
+}
+
+static int method_get_addresses(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int r;
+
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r < 0)
+                return r;
+        r = machine_bus_append_addresses(reply, userdata, error);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
 /* The OS of a running machine, read from its root each time (an OS
  * container may upgrade itself); empty when stopped or unreadable. */
 static int property_get_os(sd_bus *bus, const char *path, const char *interface,
@@ -197,5 +251,7 @@ const sd_bus_vtable machine_vtable[] = {
         SD_BUS_PROPERTY("NetworkInterfaces", "as", property_get_addresses, 0, 0),
         SD_BUS_PROPERTY("Addresses", "as", property_get_addresses, 0, 0),
         SD_BUS_PROPERTY("OperatingSystem", "s", property_get_os, 0, 0),
+        SD_BUS_METHOD_WITH_ARGS("GetAddresses", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(iay)", addresses),
+                                method_get_addresses, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END,
 };

@@ -29,3 +29,8 @@ int machine_node_enumerator(sd_bus *bus, const char *path, void *userdata, char 
 
 /* PropertiesChanged for every property that follows the state. */
 int machine_send_changed(sd_bus *bus, Machine *m);
+
+/* machine1's address list of a running machine, a(iay): address family and
+ * raw bytes of each address it holds; NotRunning when it has stopped. Shared
+ * by Machine.GetAddresses() and Manager.GetMachineAddresses(). */
+int machine_bus_append_addresses(sd_bus_message *reply, Machine *m, sd_bus_error *error);

@@ -196,6 +196,27 @@ static int method_get_machine_by_pid(sd_bus_message *msg, void *userdata, sd_bus
         return sd_bus_reply_method_return(msg, "o", machine->path);
 }
 
+static int method_get_machine_addresses(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        Machine *machine;
+        const char *name;
+        int r;
+
+        r = sd_bus_message_read(msg, "s", &name);
+        if (r < 0)
+                return r;
+        r = lookup_machine(userdata, name, &machine, error);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r < 0)
+                return r;
+        r = machine_bus_append_addresses(reply, machine, error);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
 typedef enum Action {
         ACTION_START,
         ACTION_STOP,
@@ -541,6 +562,9 @@ static const sd_bus_vtable manager_vtable[] = {
                                 SD_BUS_RESULT("o", machine), method_get_machine, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("GetMachineByPID", SD_BUS_ARGS("u", pid),
                                 SD_BUS_RESULT("o", machine), method_get_machine_by_pid, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetMachineAddresses", SD_BUS_ARGS("s", name),
+                                SD_BUS_RESULT("a(iay)", addresses), method_get_machine_addresses,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("StartMachine", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT,
                                 method_start, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("StopMachine", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT,

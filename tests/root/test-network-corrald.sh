@@ -32,6 +32,11 @@ like "$a1" '^10\.[0-9]+\.[0-9]+\.[0-9]+$' "web has a pool address: $a1"
 ok "the host reaches web" quiet busybox ping -c1 -W2 "$a1"
 like "$(prop web Addresses)" "\"$a1/[0-9]+\"" "the Addresses property lists it"
 like "$(prop web NetworkInterfaces)" '"vb-web"' "the NetworkInterfaces property lists the host end vb-web"
+# machine1's shape: a(iay), the family (2, AF_INET) and the address bytes.
+bytes=$(echo "$a1" | tr . ' ')
+is "$(busctl --address="$BUS" call org.corral.machine1 "$(machine_path web)" $MACHINE_IFACE GetAddresses)" \
+        "a(iay) 1 2 4 $bytes" "Machine.GetAddresses() returns web's address"
+is "$(call GetMachineAddresses s web)" "a(iay) 1 2 4 $bytes" "Manager.GetMachineAddresses() too"
 ctl() { CORRAL_BUS_ADDRESS="$BUS" "$CORRALCTL" --no-pager "$@" 2>/dev/null; }
 like "$(ctl list)" "web +running .*$a1" "corralctl list shows web's address"
 st=$(ctl status web)
@@ -61,11 +66,13 @@ ok "priv is running" wait_state priv running
 pl=$(prop priv Leader)
 is "$(nsenter -t "$pl" -n ip -o link show | awk -F': ' '{print $2}' | tr '\n' ' ')" "lo " \
         "a Private=yes machine sees only lo"
+is "$(call GetMachineAddresses s priv)" "a(iay) 0" "GetMachineAddresses of a private-network machine is empty"
 
 call StopMachine s web >/dev/null
 call StopMachine s priv >/dev/null
 wait_state web stopped
 wait_state priv stopped
+like "$(call GetMachineAddresses s web 2>&1)" "not running" "GetMachineAddresses of a stopped machine says it is not running"
 
 no_leftovers() {
         ! ip -o link show | grep -qE ': (corral0|vb-web|ve-)' && ! nft list tables 2>/dev/null | grep -qw corral
