@@ -116,3 +116,10 @@ struct bpf_insn;
 size_t cgroup_devices_build_program(struct bpf_insn *p, size_t max);
 /* Logs that a limit cannot be applied on this host, and why. */
 void cgroup_log_unsupported(const CgroupLimits *l, CgroupLimitKey k, const char *why);
+/* Writes one limit file of a machine's cgroup (fd < 0: the controller is
+ * missing); a knob the host lacks is a warning naming the key, anything
+ * else an error. */
+int cg_write_limit(const char *machine, const CgroupLimits *l, CgroupLimitKey k, int fd, const char *file,
+                   const char *value, const char *why_missing);
+/* v as a decimal, or the backend's word for "no limit" ("max", "-1"). */
+void cg_format_limit(char buf[static 32], const char *unlimited, uint64_t v);

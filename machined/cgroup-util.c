@@ -211,3 +211,25 @@ void cgroup_log_unsupported(const CgroupLimits *l, CgroupLimitKey k, const char 
         log_warning("%s=%s cannot be applied on this host (%s), ignoring.",
                     cgroup_limit_key_to_string(k), strempty(v), why);
 }
+
+int cg_write_limit(const char *machine, const CgroupLimits *l, CgroupLimitKey k, int fd, const char *file,
+                   const char *value, const char *why_missing) {
+        /* No directory (the controller is not mounted) or no file (the kernel lacks
+         * the knob): the host cannot apply it, which is a warning, not an error. */
+        int r = fd < 0 ? -ENOENT : cg_write(fd, file, value);
+        if (r == -ENOENT) {
+                cgroup_log_unsupported(l, k, why_missing);
+                return 0;
+        }
+        if (r < 0)
+                return log_error_errno(r, "Failed to set %s of machine '%s' (%s=%s): %m",
+                                       cgroup_limit_key_to_string(k), machine, file, value);
+        return 0;
+}
+
+void cg_format_limit(char buf[static 32], const char *unlimited, uint64_t v) {
+        if (v == UINT64_MAX)
+                snprintf(buf, 32, "%s", unlimited);
+        else
+                snprintf(buf, 32, "%llu", (unsigned long long) v);
+}

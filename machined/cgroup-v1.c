@@ -72,32 +72,6 @@ static int v1_setup_parent(CgroupContext *c) {
         return 0;
 }
 
-/* Writes one limit file; ENOENT means the host lacks the knob, which is a
- * warning, anything else an error. */
-static int write_limit(CgroupMachine *m, const CgroupLimits *l, CgroupLimitKey k, int fd,
-                       const char *file, const char *value, const char *why_missing) {
-        if (fd < 0) {
-                cgroup_log_unsupported(l, k, why_missing);
-                return 0;
-        }
-        int r = cg_write(fd, file, value);
-        if (r == -ENOENT) {
-                cgroup_log_unsupported(l, k, why_missing);
-                return 0;
-        }
-        if (r < 0)
-                return log_error_errno(r, "Failed to set %s of machine '%s' (%s=%s): %m",
-                                       cgroup_limit_key_to_string(k), m->name, file, value);
-        return 0;
-}
-
-static void u64_or_minus1(char buf[static 32], uint64_t v) {
-        if (v == UINT64_MAX)
-                strcpy(buf, "-1");
-        else
-                snprintf(buf, 32, "%llu", (unsigned long long) v);
-}
-
 static int apply_memory(CgroupMachine *m, const CgroupLimits *l) {
         int fd = machine_fd(m, CGROUP_CONTROLLER_MEMORY);
         char buf[32];
@@ -128,7 +102,7 @@ static int apply_memory(CgroupMachine *m, const CgroupLimits *l) {
         if (swap && fd >= 0) {
                 /* The kernel keeps limit_in_bytes <= memsw.limit_in_bytes at
                  * every step: raise memsw first, lower it last. */
-                u64_or_minus1(buf, memsw);
+                cg_format_limit(buf, "-1", memsw);
                 r = cg_write(fd, "memory.memsw.limit_in_bytes", buf);
                 if (r == -EINVAL) /* lower than the current memory limit: memory first */
                         r = 1;
@@ -139,15 +113,15 @@ static int apply_memory(CgroupMachine *m, const CgroupLimits *l) {
                 r = 0;
 
         if (cgroup_limits_has(l, CGROUP_LIMIT_MEMORY_MAX)) {
-                u64_or_minus1(buf, mem);
-                int k = write_limit(m, l, CGROUP_LIMIT_MEMORY_MAX, fd, "memory.limit_in_bytes", buf,
+                cg_format_limit(buf, "-1", mem);
+                int k = cg_write_limit(m->name, l, CGROUP_LIMIT_MEMORY_MAX, fd, "memory.limit_in_bytes", buf,
                                     "no memory controller");
                 if (k < 0)
                         return k;
         }
 
         if (r == 1) {
-                u64_or_minus1(buf, memsw);
+                cg_format_limit(buf, "-1", memsw);
                 r = cg_write(fd, "memory.memsw.limit_in_bytes", buf);
                 if (r < 0)
                         return log_error_errno(r, "Failed to set MemorySwapMax of machine '%s': %m",
@@ -170,7 +144,7 @@ static int apply_cpu(CgroupMachine *m, const CgroupLimits *l) {
                                 return log_error_errno(r, "Failed to set the CPU period of machine '%s': %m",
                                                        m->name);
                 }
-                r = write_limit(m, l, CGROUP_LIMIT_CPU_QUOTA, fd, "cpu.cfs_quota_us", buf,
+                r = cg_write_limit(m->name, l, CGROUP_LIMIT_CPU_QUOTA, fd, "cpu.cfs_quota_us", buf,
                                 "no CFS bandwidth control in the cpu controller");
                 if (r < 0)
                         return r;
@@ -178,13 +152,13 @@ static int apply_cpu(CgroupMachine *m, const CgroupLimits *l) {
 
         if (cgroup_limits_has(l, CGROUP_LIMIT_CPU_WEIGHT)) {
                 if (l->cpu_weight == CGROUP_CPU_WEIGHT_IDLE)
-                        return write_limit(m, l, CGROUP_LIMIT_CPU_WEIGHT, fd, "cpu.idle", "1",
+                        return cg_write_limit(m->name, l, CGROUP_LIMIT_CPU_WEIGHT, fd, "cpu.idle", "1",
                                            "the kernel has no cpu.idle");
                 /* systemd's mapping: weight 100 is 1024 shares. */
                 uint64_t shares = l->cpu_weight * 1024 / CGROUP_WEIGHT_DEFAULT;
                 shares = MAX(MIN(shares, UINT64_C(262144)), UINT64_C(2));
                 snprintf(buf, sizeof(buf), "%llu", (unsigned long long) shares);
-                r = write_limit(m, l, CGROUP_LIMIT_CPU_WEIGHT, fd, "cpu.shares", buf, "no cpu controller");
+                r = cg_write_limit(m->name, l, CGROUP_LIMIT_CPU_WEIGHT, fd, "cpu.shares", buf, "no cpu controller");
                 if (r < 0)
                         return r;
         }
@@ -202,11 +176,11 @@ static int apply_io(CgroupMachine *m, const CgroupLimits *l) {
         if (fd >= 0 && faccessat(fd, "blkio.bfq.weight", F_OK, 0) >= 0) {
                 uint64_t w = MAX(MIN(l->io_weight * 100 / CGROUP_WEIGHT_DEFAULT, UINT64_C(1000)), UINT64_C(1));
                 snprintf(buf, sizeof(buf), "%llu", (unsigned long long) w);
-                return write_limit(m, l, CGROUP_LIMIT_IO_WEIGHT, fd, "blkio.bfq.weight", buf, "");
+                return cg_write_limit(m->name, l, CGROUP_LIMIT_IO_WEIGHT, fd, "blkio.bfq.weight", buf, "");
         }
         uint64_t w = MAX(MIN(l->io_weight * 500 / CGROUP_WEIGHT_DEFAULT, UINT64_C(1000)), UINT64_C(10));
         snprintf(buf, sizeof(buf), "%llu", (unsigned long long) w);
-        return write_limit(m, l, CGROUP_LIMIT_IO_WEIGHT, fd, "blkio.weight", buf,
+        return cg_write_limit(m->name, l, CGROUP_LIMIT_IO_WEIGHT, fd, "blkio.weight", buf,
                            "no blkio weight: the block I/O scheduler is neither BFQ nor CFQ");
 }
 
@@ -220,7 +194,7 @@ static int v1_apply_limits(CgroupMachine *m, const CgroupLimits *l) {
         if (r < 0)
                 return r;
         if (cgroup_limits_has(l, CGROUP_LIMIT_ALLOWED_CPUS)) {
-                r = write_limit(m, l, CGROUP_LIMIT_ALLOWED_CPUS, machine_fd(m, CGROUP_CONTROLLER_CPUSET),
+                r = cg_write_limit(m->name, l, CGROUP_LIMIT_ALLOWED_CPUS, machine_fd(m, CGROUP_CONTROLLER_CPUSET),
                                 "cpuset.cpus", l->allowed_cpus, "no cpuset controller");
                 if (r < 0)
                         return r;
@@ -231,7 +205,7 @@ static int v1_apply_limits(CgroupMachine *m, const CgroupLimits *l) {
                         strcpy(buf, "max");
                 else
                         snprintf(buf, sizeof(buf), "%llu", (unsigned long long) l->tasks_max);
-                r = write_limit(m, l, CGROUP_LIMIT_TASKS_MAX, machine_fd(m, CGROUP_CONTROLLER_PIDS),
+                r = cg_write_limit(m->name, l, CGROUP_LIMIT_TASKS_MAX, machine_fd(m, CGROUP_CONTROLLER_PIDS),
                                 "pids.max", buf, "no pids controller");
                 if (r < 0)
                         return r;

@@ -100,26 +100,6 @@ static int v2_setup_parent(CgroupContext *c) {
         return 0;
 }
 
-static int write_limit(CgroupMachine *m, const CgroupLimits *l, CgroupLimitKey k, const char *file,
-                       const char *value, const char *why_missing) {
-        int r = cg_write(machine_fd(m), file, value);
-        if (r == -ENOENT) {
-                cgroup_log_unsupported(l, k, why_missing);
-                return 0;
-        }
-        if (r < 0)
-                return log_error_errno(r, "Failed to set %s of machine '%s' (%s=%s): %m",
-                                       cgroup_limit_key_to_string(k), m->name, file, value);
-        return 0;
-}
-
-static void u64_or_max(char buf[static 32], uint64_t v) {
-        if (v == UINT64_MAX)
-                strcpy(buf, "max");
-        else
-                snprintf(buf, 32, "%llu", (unsigned long long) v);
-}
-
 static int v2_apply_limits(CgroupMachine *m, const CgroupLimits *l) {
         static const struct {
                 CgroupLimitKey key;
@@ -142,8 +122,8 @@ static int v2_apply_limits(CgroupMachine *m, const CgroupLimits *l) {
         for (size_t i = 0; i < ELEMENTSOF(bytes); i++) {
                 if (!cgroup_limits_has(l, bytes[i].key))
                         continue;
-                u64_or_max(buf, *(const uint64_t *) ((const uint8_t *) l + bytes[i].offset));
-                r = write_limit(m, l, bytes[i].key, bytes[i].file, buf, bytes[i].why);
+                cg_format_limit(buf, "max", *(const uint64_t *) ((const uint8_t *) l + bytes[i].offset));
+                r = cg_write_limit(m->name, l, bytes[i].key, machine_fd(m), bytes[i].file, buf, bytes[i].why);
                 if (r < 0)
                         return r;
         }
@@ -152,25 +132,25 @@ static int v2_apply_limits(CgroupMachine *m, const CgroupLimits *l) {
                 uint64_t quota = (uint64_t) l->cpu_quota_permyriad * CGROUP_CPU_QUOTA_PERIOD_USEC / 10000;
                 snprintf(buf, sizeof(buf), "%llu %llu", (unsigned long long) MAX(quota, UINT64_C(1000)),
                          (unsigned long long) CGROUP_CPU_QUOTA_PERIOD_USEC);
-                r = write_limit(m, l, CGROUP_LIMIT_CPU_QUOTA, "cpu.max", buf,
+                r = cg_write_limit(m->name, l, CGROUP_LIMIT_CPU_QUOTA, machine_fd(m), "cpu.max", buf,
                                 "the cpu controller is not available");
                 if (r < 0)
                         return r;
         }
         if (cgroup_limits_has(l, CGROUP_LIMIT_CPU_WEIGHT)) {
                 if (l->cpu_weight == CGROUP_CPU_WEIGHT_IDLE)
-                        r = write_limit(m, l, CGROUP_LIMIT_CPU_WEIGHT, "cpu.idle", "1",
+                        r = cg_write_limit(m->name, l, CGROUP_LIMIT_CPU_WEIGHT, machine_fd(m), "cpu.idle", "1",
                                         "the kernel has no cpu.idle");
                 else {
                         snprintf(buf, sizeof(buf), "%llu", (unsigned long long) l->cpu_weight);
-                        r = write_limit(m, l, CGROUP_LIMIT_CPU_WEIGHT, "cpu.weight", buf,
+                        r = cg_write_limit(m->name, l, CGROUP_LIMIT_CPU_WEIGHT, machine_fd(m), "cpu.weight", buf,
                                         "the cpu controller is not available");
                 }
                 if (r < 0)
                         return r;
         }
         if (cgroup_limits_has(l, CGROUP_LIMIT_ALLOWED_CPUS)) {
-                r = write_limit(m, l, CGROUP_LIMIT_ALLOWED_CPUS, "cpuset.cpus", l->allowed_cpus,
+                r = cg_write_limit(m->name, l, CGROUP_LIMIT_ALLOWED_CPUS, machine_fd(m), "cpuset.cpus", l->allowed_cpus,
                                 "the cpuset controller is not available");
                 if (r < 0)
                         return r;
@@ -180,11 +160,11 @@ static int v2_apply_limits(CgroupMachine *m, const CgroupLimits *l) {
                  * (1..1000); systemd writes whichever exists. */
                 if (faccessat(machine_fd(m), "io.weight", F_OK, 0) >= 0) {
                         snprintf(buf, sizeof(buf), "default %llu", (unsigned long long) l->io_weight);
-                        r = write_limit(m, l, CGROUP_LIMIT_IO_WEIGHT, "io.weight", buf, "");
+                        r = cg_write_limit(m->name, l, CGROUP_LIMIT_IO_WEIGHT, machine_fd(m), "io.weight", buf, "");
                 } else {
                         snprintf(buf, sizeof(buf), "%llu",
                                  (unsigned long long) MAX(MIN(l->io_weight, UINT64_C(1000)), UINT64_C(1)));
-                        r = write_limit(m, l, CGROUP_LIMIT_IO_WEIGHT, "io.bfq.weight", buf,
+                        r = cg_write_limit(m->name, l, CGROUP_LIMIT_IO_WEIGHT, machine_fd(m), "io.bfq.weight", buf,
                                         "no io weight: neither io.weight nor BFQ is available");
                 }
                 if (r < 0)

@@ -14,7 +14,9 @@
  *   5. the supervisor loop (app) or exec of init (boot).
  * User= is resolved after pivot_root, from the container's own
  * /etc/passwd and /etc/group (container-user.h), and applied by the
- * supervisor to the payload only: PID 1 stays root to reap and stop. */
+ * supervisor to the payload only: PID 1 stays root to reap and stop.
+ * In app mode PID 1 also takes the name "corral-init" (comm, cmdline,
+ * an empty environ), so that ps inside shows no host command line. */
 
 #include <fcntl.h>
 #include <inttypes.h>
@@ -22,6 +24,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -164,6 +167,83 @@ static int resolve_user(const RunConfig *c, char **base_env, ContainerUser **ret
         return 0;
 }
 
+/* Fallback when PR_SET_MM is refused: overwrite the original argv and
+ * environ areas in place. Their bounds come from /proc/self/stat (fields
+ * 48-51), which is the container's /proc by now. */
+static int overwrite_arg_area(const char *name) {
+        _cleanup_fclose_ FILE *f = fopen("/proc/self/stat", "re");
+        char buf[2048], *p;
+        unsigned long v[4];
+
+        if (!f)
+                return -errno;
+        if (!fgets(buf, sizeof buf, f))
+                return -EIO;
+        p = strrchr(buf, ')');
+        if (!p)
+                return -EIO;
+        /* After ")" comes field 3; arg_start is field 48. */
+        for (int field = 3; field <= 48; field++) {
+                p = strchr(p + 1, ' ');
+                if (!p)
+                        return -EIO;
+        }
+        if (sscanf(p, " %lu %lu %lu %lu", &v[0], &v[1], &v[2], &v[3]) != 4 || v[1] <= v[0] || v[3] < v[2])
+                return -EIO;
+        char *a = (char *) v[0];
+        size_t n = v[1] - v[0], l = MIN(strlen(name), n - 1);
+        memset(a, 0, n);
+        memcpy(a, name, l);
+        /* A last byte that is not NUL makes the kernel read the area as
+         * one string (setproctitle() style): cmdline is the name alone,
+         * not the name and a tail of NULs. */
+        if (n > l + 1)
+                a[n - 1] = ' ';
+        memset((void *) v[2], 0, v[3] - v[2]);
+        return 0;
+}
+
+/* PID 1 in app mode is a clone of corral-run: its comm and /proc/1/cmdline
+ * would show the host's command line (corral-run --machine web1 --root
+ * /tmp/...), host paths that ps inside must not see. Like systemd's
+ * rename_process() for its stub PID 1: a fresh page holds the name and
+ * the kernel is told that argv (and an empty environ) live there.
+ * PR_SET_MM needs CAP_SYS_RESOURCE: call this before the capabilities go.
+ * The kernel checks start <= end on every single update, so when the new
+ * page lies above the old area the ends must move first. */
+static int rename_pid1(const char *name) {
+        size_t l = strlen(name) + 1;
+        long page = sysconf(_SC_PAGESIZE);
+
+        if (prctl(PR_SET_NAME, (unsigned long) name, 0, 0, 0) < 0)
+                return -errno;
+
+        char *p = mmap(NULL, (size_t) page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED)
+                return -errno;
+        memcpy(p, name, l);
+        unsigned long start = (unsigned long) p, end = start + l;
+        static const int order[2][4] = {
+                { PR_SET_MM_ARG_START, PR_SET_MM_ARG_END, PR_SET_MM_ENV_START, PR_SET_MM_ENV_END },
+                { PR_SET_MM_ARG_END, PR_SET_MM_ARG_START, PR_SET_MM_ENV_END, PR_SET_MM_ENV_START },
+        };
+        for (size_t o = 0; o < ELEMENTSOF(order); o++) {
+                bool ok = true;
+                for (size_t i = 0; ok && i < 4; i++) {
+                        int what = order[o][i];
+                        unsigned long a = what == PR_SET_MM_ARG_START ? start : end;
+                        ok = prctl(PR_SET_MM, what, a, 0, 0) >= 0;
+                }
+                if (ok)
+                        return 0;
+                if (errno != EINVAL)
+                        break;
+        }
+        /* The page stays mapped: a partial update may already point there. */
+        log_debug_errno(-errno, "PR_SET_MM failed, overwriting the argument area instead: %m");
+        return overwrite_arg_area(name);
+}
+
 _noreturn_ void container_child(const ContainerSetup *s) {
         const RunConfig *c = s->config;
         char go;
@@ -199,6 +279,12 @@ _noreturn_ void container_child(const ContainerSetup *s) {
         r = close_all_fds_except(keep, ELEMENTSOF(keep));
         if (r < 0)
                 fail(s, log_error_errno(r, "Failed to close inherited fds: %m"));
+
+        if (!c->boot) {
+                r = rename_pid1("corral-init");
+                if (r < 0)
+                        log_warning_errno(r, "Failed to rename PID 1, ignoring: %m");
+        }
 
         usec_t t = now(CLOCK_MONOTONIC);
         r = drop_privileges(s);

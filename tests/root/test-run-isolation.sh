@@ -21,7 +21,7 @@ run() {
 out=$(run -M iso-$$ --hostname inner sh -c 'echo $$; hostname; cat /etc/hostname; grep -c inner /etc/hosts')
 is "$out" "$(printf '2\ninner\ninner\n1')" "payload is PID 2, host name and /etc/hostname, /etc/hosts name it"
 is "$(run -M iso-$$ hostname)" "iso-$$" "host name defaults to the machine name"
-is "$(run sh -c 'cat /proc/1/comm')" "$(basename "$CORRAL_RUN" | cut -c1-15)" "PID 1 is the supervisor, not a program of the image"
+is "$(run sh -c 'cat /proc/1/comm')" "corral-init" "PID 1 is the supervisor (named corral-init), not a program of the image"
 ino_host=$(stat -L -c %i /proc/self/ns/pid)
 ino_in=$(run sh -c 'stat -L -c %i /proc/self/ns/pid')
 ok "own PID namespace" test "$ino_host" != "$ino_in"
