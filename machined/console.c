@@ -28,8 +28,11 @@ int console_pty_open(int *ret_master, char **ret_slave) {
         int r = ptsname_r(m, name, sizeof(name));
         if (r != 0)
                 return -r;
-        if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 || ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
-                (void) ioctl(m, TIOCSWINSZ, &ws);
+        /* Without a terminal of ours (corrald's monitor): 80x24, as a
+         * serial console, rather than 0x0 that some programs choke on. */
+        if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) < 0 && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) < 0)
+                ws = (struct winsize) { .ws_row = 24, .ws_col = 80 };
+        (void) ioctl(m, TIOCSWINSZ, &ws);
         char *s = strdup(name);
         if (!s)
                 return -ENOMEM;

@@ -43,7 +43,7 @@ typedef struct Monitor {
         const RunConfig *config;
         ContainerSetup setup;
         int master;
-        int console_slave_fd;   /* boot mode without a terminal: keeps the pty alive */
+        int console_slave_fd;   /* console pty not on a terminal: keeps it alive */
         ConsoleRelay relay;
         bool relaying;
         int sigfd;
@@ -393,6 +393,17 @@ int container_run(const RunConfig *config, int *ret_exit_status) {
                 if (r < 0) {
                         log_error_errno(r, "Failed to open a pty for the console: %m");
                         goto finish;
+                }
+                /* Not on a terminal (corrald's monitor feeds us through
+                 * pipes): hold a slave fd so that the master stays
+                 * readable, without EIO, whenever nobody inside has the
+                 * console open (between boots, a getty respawning). */
+                if (!isatty(STDIN_FILENO)) {
+                        m.console_slave_fd = open(slave, O_RDWR | O_NOCTTY | O_CLOEXEC);
+                        if (m.console_slave_fd < 0) {
+                                r = log_error_errno(-errno, "Failed to open the console pty: %m");
+                                goto finish;
+                        }
                 }
                 m.setup.console_slave = slave;
                 console_relay_start(&m.relay, m.master);

@@ -12,6 +12,7 @@
 #include "fd-util.h"
 #include "log.h"
 #include "image-dbus.h"
+#include "machine-console.h"
 #include "machine-dbus.h"
 #include "machine-shell.h"
 #include "manager-dbus.h"
@@ -453,15 +454,32 @@ static int method_open_shell(sd_bus_message *msg, void *userdata, sd_bus_error *
 }
 
 static int method_open_login(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        /* No getty to ask inside an app container: a login shell of root. */
-        MachineCommand cmd = { .login = true };
+        /* The machine's console (machine-console.h): its getty or, in an
+         * app machine, its payload's stdin and output. */
+        _cleanup_free_ char *pty_path = NULL;
+        _cleanup_close_ int master = -EBADF;
+        Manager *m = userdata;
+        Machine *machine;
         const char *name;
-        int r;
+        pid_t pid;
+        int pidfd, r;
 
         r = sd_bus_message_read(msg, "s", &name);
         if (r < 0)
                 return r;
-        return open_pty(msg, userdata, name, &cmd, error);
+        r = check_privileged(msg, m, "log into a machine", error);
+        if (r < 0)
+                return r;
+        r = lookup_machine(m, name, &machine, error);
+        if (r < 0)
+                return r;
+        r = machine_open_console(machine, &master, &pty_path, &pid, &pidfd);
+        if (r < 0)
+                return bus_error_from_machine_errno(error, r, name, "attach to the console of");
+        r = watch_command(m, pidfd, NULL);
+        if (r < 0)
+                return r;
+        return sd_bus_reply_method_return(msg, "hs", master, pty_path);
 }
 
 static int method_run_command(sd_bus_message *msg, void *userdata, sd_bus_error *error) {

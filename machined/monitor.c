@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The monitor of one machine started by corrald: state file, notify
- * socket and console log around container_run(); see monitor.h. */
+ * socket, console log and console socket around container_run(); see
+ * monitor.h. */
 
 #include <fcntl.h>
 #include <signal.h>
@@ -35,12 +36,17 @@ typedef struct MachineMonitor {
         ConsoleLog *log;
 
         int log_fd;          /* read end of the console pipe */
+        int console_in_fd;   /* write end of the child's stdin (console input) */
+        int console_listen_fd;
+        int console_client_fd; /* the one attached client, or -EBADF */
         int notify_fd;
         pid_t child;         /* runs container_run() */
         int child_pidfd;
         int leader_pidfd;
 
         sd_event_source *log_source;
+        sd_event_source *console_listen_source;
+        sd_event_source *console_client_source;
         sd_event_source *notify_source;
         sd_event_source *child_source;
         sd_event_source *leader_source;
@@ -50,16 +56,22 @@ typedef struct MachineMonitor {
         bool ready;          /* READY=1 seen for the current leader */
         bool stopping;
         bool had_leader;     /* a new leader after one is a reboot in place */
+        bool log_cr;         /* the last output ended in a '\r' not yet logged */
 } MachineMonitor;
 
 static void monitor_done(MachineMonitor *m) {
         sd_event_source_disable_unref(m->log_source);
+        sd_event_source_disable_unref(m->console_listen_source);
+        sd_event_source_disable_unref(m->console_client_source);
         sd_event_source_disable_unref(m->notify_source);
         sd_event_source_disable_unref(m->child_source);
         sd_event_source_disable_unref(m->leader_source);
         sd_event_source_disable_unref(m->leader_timer);
         console_log_free(m->log);
         safe_close(m->log_fd);
+        safe_close(m->console_in_fd);
+        safe_close(m->console_listen_fd);
+        safe_close(m->console_client_fd);
         safe_close(m->notify_fd);
         safe_close(m->child_pidfd);
         safe_close(m->leader_pidfd);
@@ -76,10 +88,103 @@ static void monitor_write_state(MachineMonitor *m, MachineState s) {
                 log_warning_errno(r, "Failed to write the state file of '%s', ignoring: %m", m->config->machine_name);
 }
 
-static void monitor_log_bytes(MachineMonitor *m, const char *buf, size_t n) {
+static void monitor_log_write(MachineMonitor *m, const char *buf, size_t n) {
         int r = console_log_write(m->log, buf, n);
         if (r < 0)
                 log_warning_errno(r, "Failed to write the console log, ignoring: %m");
+}
+
+/* The console pty turns "\n" into "\r\n" (right for a terminal that is
+ * attached); the log gets plain lines, as from a pipe, so that logs and
+ * status show them as the machine printed them. A lone '\r' stays. */
+static void monitor_log_bytes(MachineMonitor *m, const char *buf, size_t n) {
+        const char *end = buf + n, *start = buf;
+
+        if (n == 0)
+                return;
+        if (m->log_cr) {
+                m->log_cr = false;
+                if (*buf != '\n')
+                        monitor_log_write(m, "\r", 1);
+        }
+        for (const char *p = buf; p < end; p++) {
+                if (*p != '\r')
+                        continue;
+                if (p + 1 == end) {
+                        monitor_log_write(m, start, (size_t) (p - start));
+                        m->log_cr = true;
+                        return;
+                }
+                if (p[1] == '\n') {
+                        monitor_log_write(m, start, (size_t) (p - start));
+                        start = p + 1;
+                }
+        }
+        monitor_log_write(m, start, (size_t) (end - start));
+}
+
+static void console_client_drop(MachineMonitor *m) {
+        m->console_client_source = sd_event_source_disable_unref(m->console_client_source);
+        m->console_client_fd = safe_close(m->console_client_fd);
+}
+
+/* Output goes to the attached client as well as to the log, without ever
+ * waiting: a client that does not keep up loses bytes (the log has
+ * them all), the container never stalls on it. */
+static void console_client_send(MachineMonitor *m, const char *buf, size_t n) {
+        while (m->console_client_fd >= 0 && n > 0) {
+                ssize_t k = send(m->console_client_fd, buf, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        if (errno != EAGAIN)
+                                console_client_drop(m);
+                        return;
+                }
+                buf += k;
+                n -= (size_t) k;
+        }
+}
+
+/* The client's keystrokes become the container's console input (the
+ * child relays its stdin to the pty master). A container that does not
+ * read its console fills the pipe; then input is dropped, never waited for. */
+static int on_console_client(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        MachineMonitor *m = userdata;
+        char buf[4096];
+        ssize_t k;
+
+        k = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+        if (k < 0 && IN_SET(errno, EINTR, EAGAIN))
+                return 0;
+        if (k <= 0) {
+                console_client_drop(m);
+                return 0;
+        }
+        if (write(m->console_in_fd, buf, (size_t) k) < 0 && errno != EAGAIN)
+                log_debug_errno(-errno, "Failed to pass console input on, ignoring: %m");
+        return 0;
+}
+
+/* One client at a time; a new connection takes the console over from
+ * the previous one (which sees EOF), so that a stale client can never
+ * lock the console. */
+static int on_console_accept(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        MachineMonitor *m = userdata;
+        _cleanup_close_ int c = -EBADF;
+        int r;
+
+        c = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        if (c < 0)
+                return 0;
+        console_client_drop(m);
+        r = sd_event_add_io(m->event, &m->console_client_source, c, EPOLLIN, on_console_client, m);
+        if (r < 0) {
+                log_warning_errno(r, "Failed to watch a console client, ignoring: %m");
+                return 0;
+        }
+        m->console_client_fd = TAKE_FD(c);
+        return 0;
 }
 
 static int on_log(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
@@ -100,6 +205,7 @@ static int on_log(sd_event_source *s, int fd, uint32_t revents, void *userdata) 
                         return 0;
                 }
                 monitor_log_bytes(m, buf, (size_t) k);
+                console_client_send(m, buf, (size_t) k);
         }
 }
 
@@ -250,6 +356,9 @@ static int on_child_exit(sd_event_source *s, int fd, uint32_t revents, void *use
         /* Whatever the container wrote last goes to the log first. */
         if (m->log_source)
                 (void) on_log(m->log_source, m->log_fd, EPOLLIN, m);
+        if (m->log_cr)
+                monitor_log_write(m, "\r", 1);
+        m->log_cr = false;
 
         m->state.exit_status = status;
         m->state.leader = 0;
@@ -269,6 +378,30 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
         }
         if (m->child_pidfd >= 0)
                 (void) pidfd_send_signal(m->child_pidfd, SIGTERM, NULL, 0);
+        return 0;
+}
+
+/* dir/console: a stream socket on which one client at a time gets the
+ * console (monitor.h). Root only: the console is a root shell's worth. */
+static int open_console_socket(int dirfd, const char *dir, int *ret) {
+        _cleanup_close_ int fd = -EBADF;
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        _cleanup_free_ char *path = strprintf("%s/" MONITOR_CONSOLE_SOCKET, dir);
+
+        if (!path)
+                return -ENOMEM;
+        if (strlen(path) >= sizeof sa.sun_path)
+                return -ENAMETOOLONG;
+        strcpy(sa.sun_path, path);
+        (void) unlinkat(dirfd, MONITOR_CONSOLE_SOCKET, 0);
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0)
+                return -errno;
+        if (bind(fd, (struct sockaddr *) &sa, sizeof sa) < 0)
+                return -errno;
+        if (fchmodat(dirfd, MONITOR_CONSOLE_SOCKET, 0600, 0) < 0 || listen(fd, 4) < 0)
+                return -errno;
+        *ret = TAKE_FD(fd);
         return 0;
 }
 
@@ -308,14 +441,13 @@ static int check_not_running(MachineMonitor *m) {
         return 0;
 }
 
-_noreturn_ static void run_child(RunConfig *c, int log_write) {
-        int null_fd, r, status = EXIT_FAILURE;
+_noreturn_ static void run_child(RunConfig *c, int console_in, int log_write) {
+        int r, status = EXIT_FAILURE;
 
         /* If the monitor is killed outright, stop the container cleanly
          * rather than leave it running with nobody recording its state. */
         (void) prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
-        null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-        if (null_fd < 0 || dup2(null_fd, STDIN_FILENO) < 0 || dup2(log_write, STDOUT_FILENO) < 0 ||
+        if (dup2(console_in, STDIN_FILENO) < 0 || dup2(log_write, STDOUT_FILENO) < 0 ||
             dup2(log_write, STDERR_FILENO) < 0)
                 _exit(EXIT_FAILURE);
         (void) close_all_fds_except(NULL, 0);
@@ -349,8 +481,10 @@ static int setup_config(RunConfig *c) {
                 return -ENOMEM;
         if (c->boot && strv_env_set(&c->environment, "NOTIFY_SOCKET=" MONITOR_NOTIFY_SOCKET_INSIDE) < 0)
                 return -ENOMEM;
-        /* Our stdio is the log pipe; a reboot restarts in place. */
-        c->console_mode = CONSOLE_PIPE;
+        /* The console is a pty (a getty needs a tty) that container_run()
+         * relays to its stdio: stdin from the console pipe, stdout to the
+         * log pipe. A reboot restarts in place. */
+        c->console_mode = CONSOLE_INTERACTIVE;
         c->reboot_exit = false;
         return 0;
 }
@@ -360,11 +494,14 @@ int monitor_run(RunConfig *c, int *ret_status) {
                 .config = c,
                 .dirfd = -EBADF,
                 .log_fd = -EBADF,
+                .console_in_fd = -EBADF,
+                .console_listen_fd = -EBADF,
+                .console_client_fd = -EBADF,
                 .notify_fd = -EBADF,
                 .child_pidfd = -EBADF,
                 .leader_pidfd = -EBADF,
         };
-        int log_pipe[2] = { -EBADF, -EBADF };
+        int log_pipe[2] = { -EBADF, -EBADF }, in_pipe[2] = { -EBADF, -EBADF };
         const char *v;
         uint64_t max_size = 0;
         sigset_t ss;
@@ -405,6 +542,11 @@ int monitor_run(RunConfig *c, int *ret_status) {
                 log_error_errno(r, "Failed to create the notify socket of '%s': %m", c->machine_name);
                 goto finish;
         }
+        r = open_console_socket(m.dirfd, c->state_dir, &m.console_listen_fd);
+        if (r < 0) {
+                log_error_errno(r, "Failed to create the console socket of '%s': %m", c->machine_name);
+                goto finish;
+        }
         r = setup_config(c);
         if (r < 0) {
                 log_oom();
@@ -431,21 +573,27 @@ int monitor_run(RunConfig *c, int *ret_status) {
         r = sd_event_new(&m.event);
         if (r < 0)
                 goto finish;
-        if (pipe2(log_pipe, O_CLOEXEC) < 0) {
+        if (pipe2(log_pipe, O_CLOEXEC) < 0 || pipe2(in_pipe, O_CLOEXEC) < 0) {
                 r = log_error_errno(-errno, "Failed to create the console pipe: %m");
+                close_pairp(&log_pipe);
                 goto finish;
         }
         m.child = fork();
         if (m.child < 0) {
                 r = log_error_errno(-errno, "Failed to fork: %m");
+                close_pairp(&log_pipe);
+                close_pairp(&in_pipe);
                 goto finish;
         }
         if (m.child == 0)
-                run_child(c, log_pipe[1]);
+                run_child(c, in_pipe[0], log_pipe[1]);
 
         safe_close(log_pipe[1]);
+        safe_close(in_pipe[0]);
         m.log_fd = log_pipe[0];
+        m.console_in_fd = in_pipe[1];
         (void) fd_nonblock(m.log_fd, true);
+        (void) fd_nonblock(m.console_in_fd, true);
         m.child_pidfd = pidfd_open(m.child, 0);
         if (m.child_pidfd < 0) {
                 r = log_error_errno(-errno, "Failed to open a pidfd: %m");
@@ -455,6 +603,8 @@ int monitor_run(RunConfig *c, int *ret_status) {
 
         if ((r = sd_event_add_io(m.event, &m.log_source, m.log_fd, EPOLLIN, on_log, &m)) < 0 ||
             (r = sd_event_add_io(m.event, &m.notify_source, m.notify_fd, EPOLLIN, on_notify, &m)) < 0 ||
+            (r = sd_event_add_io(m.event, &m.console_listen_source, m.console_listen_fd, EPOLLIN, on_console_accept,
+                                 &m)) < 0 ||
             (r = sd_event_add_io(m.event, &m.child_source, m.child_pidfd, EPOLLIN, on_child_exit, &m)) < 0 ||
             (r = sd_event_add_signal(m.event, NULL, SIGTERM, on_signal, &m)) < 0 ||
             (r = sd_event_add_signal(m.event, NULL, SIGINT, on_signal, &m)) < 0 ||
@@ -479,8 +629,11 @@ finish:
                 m.state.exit_status = EXIT_FAILURE;
                 monitor_write_state(&m, MACHINE_FAILED);
         }
-        if (m.dirfd >= 0)
+        if (m.dirfd >= 0) {
                 (void) unlinkat(m.dirfd, "notify", 0);
+                if (m.console_listen_fd >= 0)
+                        (void) unlinkat(m.dirfd, MONITOR_CONSOLE_SOCKET, 0);
+        }
         monitor_done(&m);
         return r;
 }

@@ -14,16 +14,25 @@
  *           /run/host/notify as systemd-nspawn does;
  *   log     the console (the container's stdout and stderr, and
  *           corral-run's own messages), rotated by size (console-log.h).
+ *   console a stream socket (root only) that offers the console to one
+ *           client at a time: the container's /dev/console and its first
+ *           process's stdio are a pty (console.h) whose output the monitor
+ *           always drains into the log and copies to the attached client,
+ *           and the client's bytes are the console's input (none when
+ *           nobody is attached). A new client takes over from the previous
+ *           one. corrald's OpenMachineLogin relays a fresh pty to it.
  *
  * The monitor runs in a session of its own, not corrald's, and does not
  * depend on corrald in any way: corrald may be killed and restarted while
  * the machine keeps running. It is two processes: this one (state, log,
  * notify) and a child that runs container_run() with its stdio on the log
- * pipe; SIGTERM/SIGINT to the monitor ask the child for a clean stop. */
+ * pipe (relaying the console pty to and from the monitor); SIGTERM/SIGINT
+ * to the monitor ask the child for a clean stop. */
 
 #include "run-config.h"
 
 #define MONITOR_NOTIFY_SOCKET_INSIDE "/run/host/notify"
+#define MONITOR_CONSOLE_SOCKET "console"
 
 /* Runs c as a monitored machine (c->machine_name must be set) and returns
  * the container's exit status in *ret_status, like container_run(). */

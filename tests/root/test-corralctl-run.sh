@@ -3,8 +3,8 @@
 # for running (and reports a failed start with reason and log lines),
 # --no-block, golden list/status of a running machine, logs -n/-f, kill
 # (signal and whom), reboot, stop, terminate, shell through pipes (stdin,
-# stdout, stderr, exit status) and on a pty, login driven through a pty
-# with the ^]^]^] escape, and the errors for a stopped machine.
+# stdout, stderr, exit status) and on a pty, login to the console driven through
+# a pty with the ^]^]^] escape, and the errors for a stopped machine.
 . "$(dirname "$0")/lib.sh"
 require_root
 . "$(dirname "$0")/corralctl-lib.sh"
@@ -164,11 +164,12 @@ is "$RC" 1 "a non-root caller may not run commands in a machine"
 like "$ERR" "^Failed to run a command in machine 'web': Access denied" "... and is told so"
 
 # --- login ----------------------------------------------------------------------
+# web's console: its payload's output, nothing it reads (a console that
+# answers: test-corrald-console.sh).
 out=$("$PY" "$S/tests/root/corralctl-pty.py" 20 \
-        'expect:Connected to machine web;;sleep:0.5;;send:echo $((7*6))x\r;;expect:42x;;send:\x1d\x1d\x1d' \
+        'expect:Connected to machine web;;sleep:0.5;;send:ignored\r;;sleep:0.3;;send:\x1d\x1d\x1d' \
         -- "$CORRALCTL" login web)
 is "$?" 0 "login ends with exit 0 after ^]^]^]"
-like "$out" "42x" "login: a line sent through the pty is answered"
 like "$out" "Connection to machine web terminated" "login: the escape ends the session"
 is "$(state_of web)" running "the machine keeps running after the escape"
 
