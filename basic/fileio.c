@@ -10,10 +10,7 @@
 #include "fileio.h"
 #include "string-util.h"
 
-int read_full_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_size) {
-        _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return -errno;
+int read_full_fd(int fd, size_t max, char **ret, size_t *ret_size) {
         if (max == 0)
                 max = 4 * 1024 * 1024;
 
@@ -46,6 +43,13 @@ int read_full_file_at(int dirfd, const char *path, size_t max, char **ret, size_
                 *ret_size = size;
         *ret = TAKE_PTR(buf);
         return 0;
+}
+
+int read_full_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_size) {
+        _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        return read_full_fd(fd, max, ret, ret_size);
 }
 
 int read_one_line_file_at(int dirfd, const char *path, char **ret) {

@@ -9,6 +9,9 @@
 
 #include "macro.h"
 
+/* Reads fd to its end (at most max bytes, 0 for 4 MiB; -EFBIG beyond) into a
+ * NUL-terminated buffer. */
+int read_full_fd(int fd, size_t max, char **ret, size_t *ret_size);
 /* Reads a whole file (at most max bytes, 0 for 4 MiB) into a NUL-terminated buffer. */
 int read_full_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_size);
 static inline int read_full_file(const char *path, char **ret, size_t *ret_size) {

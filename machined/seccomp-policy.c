@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "fileio.h"
 #include "seccomp-policy.h"
 #include "string-util.h"
 
@@ -277,33 +278,19 @@ int seccomp_policy_export(const SeccompPolicy *p, int fd) {
 }
 
 int seccomp_load_bpf_fd(int fd) {
-        _cleanup_free_ struct sock_filter *prog = NULL;
-        size_t size = 0, allocated = 0;
+        _cleanup_free_ char *prog = NULL;
+        size_t size;
 
-        for (;;) {
-                if (size + 4096 > allocated) {
-                        allocated = (size + 4096) * 2;
-                        struct sock_filter *n = realloc(prog, allocated);
-                        if (!n)
-                                return -ENOMEM;
-                        prog = n;
-                }
-                ssize_t k = read(fd, (char *) prog + size, allocated - size);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (k == 0)
-                        break;
-                size += k;
-        }
+        /* A filter has at most BPF_MAXINSNS (4096) instructions of 8 bytes. */
+        int r = read_full_fd(fd, 4096 * sizeof(struct sock_filter), &prog, &size);
+        if (r < 0)
+                return r;
         /* Nothing, or a torn program: the monitor failed to build it. */
         if (size == 0 || size % sizeof(struct sock_filter) != 0)
                 return -EBADMSG;
         struct sock_fprog fprog = {
                 .len = (unsigned short) (size / sizeof(struct sock_filter)),
-                .filter = prog,
+                .filter = (struct sock_filter *) prog,
         };
         if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog, 0, 0) < 0)
                 return -errno;
