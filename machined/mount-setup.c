@@ -185,7 +185,22 @@ static const char *const proc_masked_files[] = { "kcore", "keys", "timer_list", 
                                                  "latency_stats", "kallsyms", "kmsg", "key-users" };
 static const char *const proc_masked_dirs[] = { "acpi", "scsi", "asound" };
 
-static int setup_proc(int rootfd) {
+/* With its own network namespace the container may tune that namespace
+ * (ip_forward for a router, rp_filter, ...) as under nspawn: /proc/sys/net
+ * shows the reader's netns, so a writable bind of it, made before
+ * /proc/sys turns read-only, reaches only the container's own network.
+ * On the host's network it stays read-only with the rest of /proc/sys. */
+static int bind_proc_sys_net(int procfd) {
+        char buf[FD_PATH_MAX];
+        _cleanup_close_ int fd = openat(procfd, "sys/net", O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return errno == ENOENT ? 0 : log_error_errno(-errno, "Failed to open /proc/sys/net: %m");
+        if (mount(fd_path(fd, buf), fd_path(fd, buf), NULL, MS_BIND, NULL) < 0)
+                return log_error_errno(-errno, "Failed to bind /proc/sys/net: %m");
+        return 0;
+}
+
+static int setup_proc(int rootfd, bool own_netns) {
         int r;
 
         r = mount_in_root(rootfd, "proc", S_IFDIR | 0555, "proc", "proc",
@@ -203,6 +218,11 @@ static int setup_proc(int rootfd) {
                         continue; /* not every kernel has every entry */
                 if (mount(fd_path(fd, buf), fd_path(fd, buf), NULL, MS_BIND, NULL) < 0)
                         return log_error_errno(-errno, "Failed to bind /proc/%s: %m", proc_read_only[i]);
+                if (own_netns && streq(proc_read_only[i], "sys")) {
+                        r = bind_proc_sys_net(procfd);
+                        if (r < 0)
+                                return r;
+                }
                 safe_close(fd);
                 fd = openat(procfd, proc_read_only[i], O_PATH | O_CLOEXEC | O_NOFOLLOW);
                 if (fd < 0 || mount(NULL, fd_path(fd, buf), NULL,
@@ -312,7 +332,7 @@ int mount_setup_api(const RunConfig *c, const char *root, const char *console_pa
         if (rootfd < 0)
                 return log_error_errno(-errno, "Failed to open '%s': %m", root);
 
-        r = setup_proc(rootfd);
+        r = setup_proc(rootfd, c->private_network);
         if (r < 0)
                 return r;
         /* A fresh sysfs instance, read-only as nspawn has it. */

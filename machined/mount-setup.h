@@ -5,7 +5,8 @@
  * mount namespace, in this order: the root file system (a bind of the
  * directory, or an overlay of it with a tmpfs upper layer), the API file
  * systems as systemd-nspawn mounts them (/proc with its dangerous parts
- * read-only or masked, /sys read-only, a /dev tmpfs with the standard
+ * read-only or masked, but /proc/sys/net writable when the container has
+ * its own network namespace, /sys read-only, a /dev tmpfs with the standard
  * nodes and a private devpts, /dev/shm, /run, /tmp), bind mounts, then
  * read-only and pivot_root. Every target inside the root is resolved with
  * RESOLVE_IN_ROOT, so a symlink in the image never sends a mount or a
