@@ -240,6 +240,9 @@ static int run_once(Monitor *m, int *ret_status, ContainerEnd *ret_end) {
 
         usec_t t0 = now(CLOCK_MONOTONIC);
         r = cgroup_machine_create(m->cg, c->machine_name, c->limits, &m->cgm);
+        if (r == -EBUSY)
+                return log_error_errno(r, "A machine named '%s' is already running (its cgroup has processes); "
+                                       "pick another name with -M.", c->machine_name);
         if (r < 0)
                 return log_error_errno(r, "Failed to create the cgroup of '%s': %m", c->machine_name);
         int cgfd = cgroup_machine_clone_fd(m->cgm);
