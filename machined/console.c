@@ -115,6 +115,20 @@ int console_relay_io(ConsoleRelay *r, int fd) {
                         r->in_open = false; /* EOF on our input: stop reading it */
                         return 0;
                 }
+                if (r->drop_input) {
+                        /* Never wait for a container that does not read its
+                         * console: the relay must keep draining its output. */
+                        for (const char *p = buf; n > 0;) {
+                                ssize_t k = write(r->master, p, n);
+                                if (k < 0 && errno == EINTR)
+                                        continue;
+                                if (k <= 0)
+                                        return 0;
+                                p += k;
+                                n -= k;
+                        }
+                        return 0;
+                }
                 return write_all(r->master, buf, n);
         }
         if (n <= 0) {

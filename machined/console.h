@@ -30,6 +30,7 @@ typedef struct ConsoleRelay {
         int master;
         int in_fd, out_fd;
         bool in_open, master_open;
+        bool drop_input;   /* master non-blocking: input it cannot take now is dropped */
         bool raw;
         struct termios saved;
 } ConsoleRelay;

@@ -403,13 +403,14 @@ int container_run(const RunConfig *config, int *ret_exit_status) {
                  * console open (between boots, a getty respawning). */
                 if (!isatty(STDIN_FILENO)) {
                         m.console_slave_fd = open(slave, O_RDWR | O_NOCTTY | O_CLOEXEC);
-                        if (m.console_slave_fd < 0) {
+                        if (m.console_slave_fd < 0 || fd_nonblock(m.master, true) < 0) {
                                 r = log_error_errno(-errno, "Failed to open the console pty: %m");
                                 goto finish;
                         }
                 }
                 m.setup.console_slave = slave;
                 console_relay_start(&m.relay, m.master);
+                m.relay.drop_input = m.console_slave_fd >= 0;
                 m.relaying = true;
         }
         if (console == CONSOLE_PIPE && c->boot) {

@@ -32,6 +32,7 @@ exec sleep 1000
 SH
 define_machine flood 'exec /bin/sh /flood.sh'
 define_machine idle 'exec sleep 1000'
+define_machine mute 'i=0; while :; do i=$((i+1)); echo mute $i; sleep 0.2; done'
 
 start_bus
 start_corrald
@@ -73,6 +74,17 @@ ok "its output is in its log" wait_for 5 eval 'log_of app | grep -q app-42'
 # --- nobody attached -------------------------------------------------------------
 ok "a machine flooding its console with nobody attached is never held up" \
         wait_for 20 eval 'log_of flood | grep -q flood-21'
+
+# A machine that never reads its console: input it cannot take is dropped,
+# its output keeps flowing into the log.
+ctl start mute
+count() { log_of mute | grep -c '^mute'; }
+big=$("$PY" -c 'print("a" * 60 + "\\r", end="")' | head -c 100)
+big=$(for i in $(seq 1000); do printf '%s' "$big"; done)
+out=$(login mute "expect:Connected to machine mute;;send:$big;;sleep:1;;send:\x1d\x1d\x1d")
+is "$?" 0 "login to a machine that does not read its console, flooding it, still escapes"
+n=$(count)
+ok "... and the machine's output keeps flowing into the log" wait_for 10 eval '[ "$(count)" -gt "$((n + 3))" ]'
 
 # --- errors --------------------------------------------------------------------------
 ctl login idle </dev/null
