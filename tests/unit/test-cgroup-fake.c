@@ -21,6 +21,7 @@
 #include "cgroup-internal.h"
 #include "fd-util.h"
 #include "fileio.h"
+#include "signal-util.h"
 #include "string-util.h"
 
 static const char *const v1_dirs[] = {
@@ -123,6 +124,10 @@ static pid_t pausing_child(void) {
         pid_t pid = fork();
         assert_true(pid >= 0);
         if (pid == 0) {
+                /* Whatever the test runner left us (nohup ignores SIGHUP), the
+                 * child must die of the signals the tests send it. */
+                (void) reset_all_signal_handlers();
+                (void) reset_signal_mask();
                 for (;;)
                         pause();
         }
