@@ -121,13 +121,19 @@ static void clear_machine(const Fake *f, const char *rel) {
 }
 
 static pid_t pausing_child(void) {
+        /* Whatever the test runner left us (nohup ignores SIGHUP), the child
+         * must die of the signals the tests send it, from its first
+         * instruction on: reset before the fork, not in the child, or a
+         * signal sent right after the fork may still find it ignored. */
+        sigset_t ss;
+        sigemptyset(&ss);
+        (void) sigset_add_many(&ss, SIGHUP, SIGTERM, -1);
+        (void) sigprocmask(SIG_UNBLOCK, &ss, NULL);
+        (void) signal(SIGHUP, SIG_DFL);
+        (void) signal(SIGTERM, SIG_DFL);
         pid_t pid = fork();
         assert_true(pid >= 0);
         if (pid == 0) {
-                /* Whatever the test runner left us (nohup ignores SIGHUP), the
-                 * child must die of the signals the tests send it. */
-                (void) reset_all_signal_handlers();
-                (void) reset_signal_mask();
                 for (;;)
                         pause();
         }
