@@ -23,6 +23,17 @@ _kill_our_processes() {
         return 0
 }
 
+# The cgroups of this test's machines, in case their monitors had to be
+# killed outright above (their cgroups are only cleaned at the next start).
+_remove_our_cgroups() {
+        local f
+        sleep 0.2
+        for f in "$T"/root/etc/corral/machines/*.machine; do
+                [ -e "$f" ] && remove_machine_cgroups "$(basename "$f" .machine)"
+        done
+        return 0
+}
+
 start_bus() {
         cat >"$T/bus.conf" <<XML
 <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
@@ -56,7 +67,7 @@ start_corrald() {
 # Terminates every machine corrald knows, then kills what is left of ours.
 # defer is LIFO: call this after start_corrald so that it runs first.
 defer_machine_cleanup() {
-        defer "for m in \$('$CORRALCTL' --no-legend --no-pager list --all | awk '{print \$1}'); do '$CORRALCTL' terminate \$m; done; sleep 0.3; _kill_our_processes"
+        defer "for m in \$('$CORRALCTL' --no-legend --no-pager list --all | awk '{print \$1}'); do '$CORRALCTL' terminate \$m; done; sleep 0.3; _kill_our_processes; _remove_our_cgroups"
 }
 
 # ctl ARGS...: corralctl with stdout in $OUT, stderr in $ERR, status in $RC.

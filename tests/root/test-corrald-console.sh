@@ -99,6 +99,7 @@ is "$RC" 1 "a non-root caller may not log in"
 kill -KILL "$CORRALD_PID"
 wait "$CORRALD_PID" 2>/dev/null
 start_corrald
+defer_machine_cleanup   # runs before the defer that stops this second corrald
 ok "the restarted corrald adopts the app machine" wait_for 10 state_is app running
 out=$(login app 'expect:Connected to machine app;;sleep:0.3;;send:echo back-$((6*7))\r;;expect:back-42;;send:\x1d\x1d\x1d')
 is "$?" 0 "login after a corrald restart"
