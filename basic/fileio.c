@@ -105,6 +105,16 @@ int write_file_atomic_at(int dirfd, const char *path, const char *data, size_t s
         return 0;
 }
 
+DIR *opendir_dup(int dirfd) {
+        int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
+        if (fd < 0)
+                return NULL;
+        DIR *d = fdopendir(fd);
+        if (!d)
+                safe_close(fd); /* keeps errno */
+        return d;
+}
+
 int mkdir_p_at(int dirfd, const char *path, mode_t mode) {
         _cleanup_free_ char *p = strdup(path);
         if (!p)

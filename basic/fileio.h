@@ -4,6 +4,7 @@
 /* Reading and writing small files, relative to a directory fd where the
  * caller must stay inside a tree (a rootfs, a cgroup root, a --root). */
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/types.h>
 
@@ -24,6 +25,10 @@ int read_one_line_file_at(int dirfd, const char *path, char **ret);
 int write_string_file_at(int dirfd, const char *path, const char *s);
 /* Creates or replaces a file atomically (temporary file + rename) with mode. */
 int write_file_atomic_at(int dirfd, const char *path, const char *data, size_t size, mode_t mode);
+
+/* A DIR stream on a duplicate of dirfd, so that dirfd stays open and
+ * usable after closedir(); NULL with errno set on failure. */
+DIR *opendir_dup(int dirfd);
 
 /* mkdir -p, relative to dirfd; existing directories are fine. */
 int mkdir_p_at(int dirfd, const char *path, mode_t mode);

@@ -86,14 +86,9 @@ static int read_pids_recursive(int dfd, pid_t **pids, size_t *n, unsigned depth)
         if (depth > 64)
                 return -ELOOP;
 
-        int dup = fcntl(dfd, F_DUPFD_CLOEXEC, 3);
-        if (dup < 0)
+        DIR *d = opendir_dup(dfd);
+        if (!d)
                 return -errno;
-        DIR *d = fdopendir(dup);
-        if (!d) {
-                safe_close(dup);
-                return -errno;
-        }
         struct dirent *de;
         while ((de = readdir(d))) {
                 if (de->d_type != DT_DIR || streq(de->d_name, ".") || streq(de->d_name, ".."))
@@ -166,14 +161,9 @@ int cg_kill_recursive(int dfd, int sig) {
 static int rmdir_children(int dfd, unsigned depth) {
         if (depth > 64)
                 return -ELOOP;
-        int dup = fcntl(dfd, F_DUPFD_CLOEXEC, 3);
-        if (dup < 0)
+        DIR *d = opendir_dup(dfd);
+        if (!d)
                 return -errno;
-        DIR *d = fdopendir(dup);
-        if (!d) {
-                safe_close(dup);
-                return -errno;
-        }
         int r = 0;
         struct dirent *de;
         while ((de = readdir(d))) {

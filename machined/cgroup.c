@@ -661,14 +661,9 @@ int cgroup_machine_attach(CgroupMachine *m, pid_t pid) {
 static int chown_cgroup(int dfd, uid_t uid, gid_t gid) {
         if (fchown(dfd, uid, gid) < 0)
                 return -errno;
-        int dup = fcntl(dfd, F_DUPFD_CLOEXEC, 3);
-        if (dup < 0)
+        DIR *d = opendir_dup(dfd);
+        if (!d)
                 return -errno;
-        DIR *d = fdopendir(dup);
-        if (!d) {
-                safe_close(dup);
-                return -errno;
-        }
         /* The files a delegated subtree's owner may write (cgroup.procs,
          * cgroup.subtree_control, ...); the limits stay root's, as systemd
          * leaves them when it delegates. */

@@ -155,14 +155,9 @@ int lease_load_all(const char *lease_dir, char ***ret_names, struct in_addr **re
         if (dfd < 0 && errno != ENOENT)
                 return -errno;
         if (dfd >= 0) {
-                int dup_fd = fcntl(dfd, F_DUPFD_CLOEXEC, 3);
-                if (dup_fd < 0)
+                d = opendir_dup(dfd);
+                if (!d)
                         return -errno;
-                d = fdopendir(dup_fd);
-                if (!d) {
-                        safe_close(dup_fd);
-                        return -errno;
-                }
                 while ((de = readdir(d))) {
                         _cleanup_free_ char *line = NULL;
                         struct in_addr a;
