@@ -429,6 +429,15 @@ int config_parse_signal(ConfigParser *p, const char *value, int ltype, void *dat
         return 0;
 }
 
+int config_split_words(ConfigParser *p, const char *value, char ***ret) {
+        int r = strv_split_quoted_full(value, EXTRACT_RETAIN_ESCAPE, ret);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return config_error(p, r, "Invalid quoting in %s=: '%s'", p->key, value);
+        return 0;
+}
+
 int config_parse_strv(ConfigParser *p, const char *value, int ltype, void *data) {
         char ***l = data;
         _cleanup_strv_free_ char **words = NULL;
@@ -437,11 +446,9 @@ int config_parse_strv(ConfigParser *p, const char *value, int ltype, void *data)
                 *l = strv_free(*l);
                 return 0;
         }
-        int r = strv_split_quoted_full(value, EXTRACT_RETAIN_ESCAPE, &words);
-        if (r == -ENOMEM)
-                return r;
+        int r = config_split_words(p, value, &words);
         if (r < 0)
-                return config_error(p, r, "Invalid quoting in %s=: '%s'", p->key, value);
+                return r;
         STRV_FOREACH(w, words) {
                 r = strv_extend(l, *w);
                 if (r < 0)

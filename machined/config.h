@@ -80,6 +80,9 @@ int config_parse_bool(ConfigParser *p, const char *value, int ltype, void *data)
 int config_parse_tristate(ConfigParser *p, const char *value, int ltype, void *data);   /* int: -1 unset, 0, 1 */
 int config_parse_sec(ConfigParser *p, const char *value, int ltype, void *data);        /* usec_t */
 int config_parse_signal(ConfigParser *p, const char *value, int ltype, void *data);     /* int, 0 unset */
+/* Splits value into words with systemd's quoting (see config_parse_strv());
+ * bad quoting is an error naming the key. */
+int config_split_words(ConfigParser *p, const char *value, char ***ret);
 /* char **: words split with systemd's quoting as its config_parse_strv()
  * does it (quotes removed, a backslash protects the next character and
  * stays), appended; empty resets. */

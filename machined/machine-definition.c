@@ -209,11 +209,9 @@ static int parse_environment(ConfigParser *p, const char *value, int ltype, void
                 *env = strv_free(*env);
                 return 0;
         }
-        int r = strv_split_quoted_full(value, EXTRACT_RETAIN_ESCAPE, &words);
-        if (r == -ENOMEM)
-                return r;
+        int r = config_split_words(p, value, &words);
         if (r < 0)
-                return config_error(p, r, "Invalid quoting in %s=: '%s'", p->key, value);
+                return r;
         STRV_FOREACH(w, words) {
                 const char *eq = strchr(*w, '=');
                 if (!eq || !env_name_is_valid(*w, (size_t) (eq - *w)))
@@ -265,11 +263,9 @@ static int parse_capability(ConfigParser *p, const char *value, int ltype, void 
                 *mask = 0;
                 return 0;
         }
-        int r = strv_split_quoted_full(value, EXTRACT_RETAIN_ESCAPE, &words);
-        if (r == -ENOMEM)
-                return r;
+        int r = config_split_words(p, value, &words);
         if (r < 0)
-                return config_error(p, r, "Invalid quoting in %s=: '%s'", p->key, value);
+                return r;
         STRV_FOREACH(w, words) {
                 if (streq(*w, "all")) {
                         add |= capability_mask_all();
