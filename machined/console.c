@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <sys/ioctl.h>
 
+#include "pty-util.h"
 #include "console.h"
 #include "fd-util.h"
 #include "string-util.h"
@@ -17,26 +18,19 @@ ConsoleMode console_mode_resolve(ConsoleMode m) {
 }
 
 int console_pty_open(int *ret_master, char **ret_slave) {
-        char name[64];
+        _cleanup_close_ int m = -EBADF;
+        _cleanup_free_ char *s = NULL;
         struct winsize ws;
 
-        _cleanup_close_ int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-        if (m < 0)
-                return -errno;
-        if (grantpt(m) < 0 || unlockpt(m) < 0)
-                return -errno;
-        int r = ptsname_r(m, name, sizeof(name));
-        if (r != 0)
-                return -r;
+        int r = pty_open(&m, &s);
+        if (r < 0)
+                return r;
         /* Without a terminal of ours (corrald's monitor): 80x24, as a
          * serial console, rather than 0x0 that some programs choke on. */
         if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) < 0 && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) < 0)
                 ws = (struct winsize) { .ws_row = 24, .ws_col = 80 };
         (void) ioctl(m, TIOCSWINSZ, &ws);
-        char *s = strdup(name);
-        if (!s)
-                return -ENOMEM;
-        *ret_slave = s;
+        *ret_slave = TAKE_PTR(s);
         *ret_master = TAKE_FD(m);
         return 0;
 }

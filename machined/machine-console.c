@@ -13,6 +13,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "pty-util.h"
 #include "fd-util.h"
 #include "log.h"
 #include "machine-console.h"
@@ -95,7 +96,6 @@ int machine_open_console(Machine *m, int *ret_master, char **ret_pty_path, pid_t
         _cleanup_close_ int sock = -EBADF, master = -EBADF, slave = -EBADF;
         _cleanup_free_ char *path = NULL;
         struct termios t;
-        char name[64];
         pid_t pid;
         int pidfd, r;
 
@@ -105,14 +105,9 @@ int machine_open_console(Machine *m, int *ret_master, char **ret_pty_path, pid_t
         if (r < 0)
                 return r;
 
-        master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-        if (master < 0)
-                return -errno;
-        if (grantpt(master) < 0 || unlockpt(master) < 0 || ptsname_r(master, name, sizeof name) != 0)
-                return -errno;
-        path = strdup(name);
-        if (!path)
-                return -ENOMEM;
+        r = pty_open(&master, &path);
+        if (r < 0)
+                return r;
         slave = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
         if (slave < 0)
                 return -errno;

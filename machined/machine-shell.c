@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <termios.h>
 
+#include "pty-util.h"
 #include "cgroup.h"
 #include "fd-util.h"
 #include "fileio.h"
@@ -315,18 +316,12 @@ int machine_spawn_command(Machine *m, const MachineCommand *cmd, const int stdio
 int machine_open_pty_command(Machine *m, const MachineCommand *cmd, int *ret_master, char **ret_pty_path,
                              pid_t *ret_pid, int *ret_pidfd) {
         _cleanup_close_ int master = -EBADF;
-        char name[64];
         char *path;
         int r;
 
-        master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-        if (master < 0)
-                return -errno;
-        if (grantpt(master) < 0 || unlockpt(master) < 0 || ptsname_r(master, name, sizeof name) != 0)
-                return -errno;
-        path = strdup(name);
-        if (!path)
-                return -ENOMEM;
+        r = pty_open(&master, &path);
+        if (r < 0)
+                return r;
         r = spawn(m, cmd, NULL, path, ret_pid, ret_pidfd);
         if (r < 0) {
                 free(path);

@@ -16,6 +16,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "pty-util.h"
 #include "ctl-bus.h"
 #include "ctl-error.h"
 #include "ctl-relay.h"
@@ -74,13 +75,11 @@ static int relay_session(CtlContext *c, CtlChannel *ch, size_t n, const bool *do
 
 static int open_pty(int *ret_master, int *ret_slave) {
         _cleanup_close_ int master = -EBADF, slave = -EBADF;
-        char name[64];
+        _cleanup_free_ char *name = NULL;
 
-        master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-        if (master < 0)
-                return -errno;
-        if (grantpt(master) < 0 || unlockpt(master) < 0 || ptsname_r(master, name, sizeof name) != 0)
-                return -errno;
+        int r = pty_open(&master, &name);
+        if (r < 0)
+                return r;
         slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
         if (slave < 0)
                 return -errno;
