@@ -3,7 +3,6 @@
 
 #include <ctype.h>
 #include <limits.h>
-#include <math.h>
 #include <stdlib.h>
 #include <strings.h>
 
@@ -115,12 +114,14 @@ int parse_size(const char *s, uint64_t *ret) {
                 if (*end)
                         return -EINVAL;
         }
-        /* A fraction is only meaningful with a suffix ("1.5G"). */
-        if (shift == 0 && floor(v) != v)
-                return -EINVAL;
-        double bytes = ldexp(v, (int) shift);
+        /* v * 2^shift, exact like ldexp() (shift <= 60); libm is not
+         * linked, which spares every binary one library to load. */
+        double bytes = v * (double) (UINT64_C(1) << shift);
         if (bytes >= 18446744073709551615.0)
                 return -ERANGE;
+        /* A fraction is only meaningful with a suffix ("1.5G"). */
+        if (shift == 0 && bytes != (double) (uint64_t) bytes)
+                return -EINVAL;
         *ret = (uint64_t) bytes;
         return 0;
 }
@@ -137,6 +138,10 @@ int parse_permyriad(const char *s, uint32_t *ret) {
         double pm = v * 100.0;
         if (pm > UINT32_MAX || pm < 0)
                 return -ERANGE;
-        *ret = (uint32_t) llround(pm);
+        /* Rounded half up, as llround() does for pm >= 0; pm - n is exact. */
+        uint32_t n = (uint32_t) pm;
+        if (pm - n >= 0.5)
+                n++;
+        *ret = n;
         return 0;
 }

@@ -38,6 +38,10 @@ static void test_size(void **state) {
         assert_int_equal(parse_size("", &v), -EINVAL);
         assert_int_equal(parse_size("99999E", &v), -ERANGE);
         assert_int_equal(v, 7); /* untouched on failure */
+        assert_int_equal(parse_size("0.5K", &v), 0);
+        assert_int_equal(v, 512);
+        assert_int_equal(parse_size("15E", &v), 0);
+        assert_int_equal(v, UINT64_C(15) << 60);
 }
 
 static void test_permyriad(void **state) {
@@ -48,6 +52,10 @@ static void test_permyriad(void **state) {
         assert_int_equal(v, 1250);
         assert_int_equal(parse_permyriad("200%", &v), 0);
         assert_int_equal(v, 20000);
+        assert_int_equal(parse_permyriad("0.125%", &v), 0);
+        assert_int_equal(v, 13); /* half rounds up */
+        assert_int_equal(parse_permyriad("0.004%", &v), 0);
+        assert_int_equal(v, 0);
         assert_int_equal(parse_permyriad("20", &v), -EINVAL);
         assert_int_equal(parse_permyriad("%", &v), -EINVAL);
 }
