@@ -2,6 +2,7 @@
 /* The process-wide logger; see log.h. */
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -10,6 +11,14 @@
 
 static int max_level = LOG_INFO;
 static const char *program_name = NULL;
+static log_hook_t hook = NULL;
+static void *hook_userdata = NULL;
+static bool in_hook = false;
+
+void log_set_hook(log_hook_t h, void *userdata) {
+        hook = h;
+        hook_userdata = userdata;
+}
 
 void log_set_max_level(int level) {
         max_level = level;
@@ -75,6 +84,16 @@ static void log_write(int level, int error, const char *prefix, const char *form
         if (n > (int) sizeof line - 1)
                 n = sizeof line - 1;
         (void) !write(STDERR_FILENO, line, (size_t) n);
+        if (hook && !in_hook) {
+                /* Without the "<N>" of the journal; what the hook logs
+                 * itself goes to stderr only. */
+                size_t skip = getenv("JOURNAL_STREAM") ? strcspn(line, ">") + 1 : 0;
+                if (skip > (size_t) n)
+                        skip = (size_t) n;
+                in_hook = true;
+                hook(level, line + skip, (size_t) n - skip, hook_userdata);
+                in_hook = false;
+        }
         errno = saved;
 }
 

@@ -6,6 +6,7 @@
  * a service manager (JOURNAL_STREAM set) they carry the syslog level as
  * "<N>" so that the journal keeps it. */
 
+#include <stddef.h>
 #include <syslog.h>
 
 #include "macro.h"
@@ -17,6 +18,13 @@ int log_level_from_string(const char *s);
 /* Reads CORRAL_LOG_LEVEL. */
 void log_parse_environment(void);
 void log_set_program_name(const char *name);
+
+/* Called with every message that is logged (one line, with its newline,
+ * without the journal's level prefix), after it went to stderr: the
+ * monitor copies its own messages into the machine's console log. NULL
+ * removes it. */
+typedef void (*log_hook_t)(int level, const char *line, size_t n, void *userdata);
+void log_set_hook(log_hook_t hook, void *userdata);
 
 /* Logs at level, with errno set to error for %m, and returns -abs(error)
  * (or 0 if error is 0). */

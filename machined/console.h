@@ -5,8 +5,8 @@
  * terminals): a pty whose slave is the container's /dev/console and its
  * first process's stdio; the monitor relays bytes between its terminal (in
  * raw mode) and the master, and passes window size changes on. Under
- * corrald's monitor (monitor.h) the same relay runs with pipes instead of
- * a terminal: the monitor's console input in, the log out. Pipe mode:
+ * corrald's monitor (monitor.h) the same pty exists without a relay: the
+ * monitor reads the master into the log and writes console input. Pipe mode:
  * nothing to do here, the container inherits corral-run's stdio as it is,
  * so that pipes, redirections and exit codes behave as with any command. */
 

@@ -257,6 +257,17 @@ _noreturn_ void container_child(const ContainerSetup *s) {
                 _exit(EXIT_FAILURE);
         safe_close(s->sync_fd);
 
+        /* Detached (the monitor): what goes wrong from here on belongs in
+         * the machine's console log, not in the monitor's stderr. */
+        log_set_hook(NULL, NULL);
+        if (s->stderr_to_console) {
+                int fd = open(s->console_slave, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+                if (fd >= 0) {
+                        (void) dup2(fd, STDERR_FILENO);
+                        safe_close(fd);
+                }
+        }
+
         if (s->unshare_cgroup && unshare(CLONE_NEWCGROUP) < 0)
                 fail(s, log_error_errno(-errno, "Failed to enter a new cgroup namespace: %m"));
 

@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* container_run(): the monitor side of one container. It checks the
- * input before making anything, prepares what the child needs (cgroup,
+/* The host side of one container (container.h): it checks the input
+ * before making anything, prepares what the child needs (cgroup,
  * console, seccomp policy, environment), starts the first process with
  * clone3 into its namespaces (and its cgroup, where the hierarchy allows
- * it), relays the console, turns SIGTERM/SIGINT/SIGHUP into a clean stop
- * request, maps the way PID 1 ended to an exit status, restarts the
- * container in place on reboot (or exits 133 with reboot_exit, as
- * systemd-nspawn does under a unit), and removes the cgroup at the end.
- * Mounts exist only in the container's mount namespace, so they vanish
- * with it, also when corral-run is killed; the cgroup of a killed
- * corral-run is removed by the next start of the same machine
- * (cgroup_machine_create() cleans a stale one). */
+ * it), maps the way PID 1 ended to an exit status and removes the cgroup
+ * after every boot. container_run() is corral-run in the foreground: it
+ * relays the console, turns SIGTERM/SIGINT/SIGHUP into a clean stop
+ * request and restarts the container in place on reboot (or exits 133
+ * with reboot_exit, as systemd-nspawn does under a unit); the monitor
+ * (monitor.c) drives the same steps from its event loop. Mounts exist
+ * only in the container's mount namespace, so they vanish with it, also
+ * when corral-run is killed; the cgroup of a killed corral-run is removed
+ * by the next start of the same machine (cgroup_machine_create() cleans a
+ * stale one). */
 
 #include <fcntl.h>
 #include <inttypes.h>
@@ -33,24 +35,6 @@
 #include "time-util.h"
 
 #define EXIT_FORCE_RESTART 133
-
-typedef enum ContainerEnd {
-        CONTAINER_EXITED,
-        CONTAINER_REBOOTED,
-} ContainerEnd;
-
-typedef struct Monitor {
-        const RunConfig *config;
-        ContainerSetup setup;
-        int master;
-        int console_slave_fd;   /* console pty not on a terminal: keeps it alive */
-        ConsoleRelay relay;
-        bool relaying;
-        int sigfd;
-        CgroupContext *cg;
-        CgroupMachine *cgm;
-        NetworkPlan *net;       /* NULL: host network */
-} Monitor;
 
 static int preflight(RunConfig *c) {
         struct stat st;
@@ -134,33 +118,279 @@ static int pidfd_signal(int pidfd, int sig) {
         return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0 ? -errno : 0;
 }
 
-static int stop_signal(const RunConfig *c) {
+int container_stop_signal(const Container *ct) {
         /* App mode: the supervisor's "halt" (clean stop of the payload with
          * its KillSignal). Boot mode: the init's own clean-stop signal. */
-        if (!c->boot)
+        if (!ct->config->boot)
                 return SIGRTMIN + 3;
-        return c->kill_signal > 0 ? c->kill_signal : SIGRTMIN + 3;
+        return ct->config->kill_signal > 0 ? ct->config->kill_signal : SIGRTMIN + 3;
 }
 
-/* Waits for PID 1, relaying the console and turning our signals into a
- * stop request. */
-static int wait_container(Monitor *m, int pidfd, siginfo_t *ret) {
-        const RunConfig *c = m->config;
+usec_t container_stop_timeout(const Container *ct) {
+        const RunConfig *c = ct->config;
+
+        /* The container's own stop timeout, and a little more for PID 1. */
+        if (c->stop_timeout == USEC_INFINITY)
+                return USEC_INFINITY;
+        return (c->stop_timeout ?: 10 * USEC_PER_SEC) + 2 * USEC_PER_SEC;
+}
+
+/* Exit status as systemd-nspawn reports it (DESIGN.md exit contract). */
+static int map_exit(const siginfo_t *si, bool *ret_reboot) {
+        *ret_reboot = false;
+        if (si->si_code == CLD_EXITED)
+                return si->si_status;
+        /* reboot(2) in a PID namespace: RESTART kills PID 1 with SIGHUP,
+         * POWER_OFF and HALT with SIGINT. */
+        if (si->si_status == SIGHUP) {
+                *ret_reboot = true;
+                return EXIT_FORCE_RESTART;
+        }
+        if (si->si_status == SIGINT)
+                return 0;
+        return 128 + si->si_status;
+}
+
+/* What one boot made: its cgroup and the host side of its network. */
+static void boot_cleanup(Container *ct) {
+        if (ct->cgm) {
+                /* PID 1 is gone, so is its PID namespace; stragglers that
+                 * escaped it cannot exist, but a kill is cheap insurance
+                 * before rmdir. */
+                (void) cgroup_machine_kill(ct->cgm, SIGKILL);
+                int r = cgroup_machine_destroy(ct->cgm);
+                if (r < 0)
+                        log_warning_errno(r, "Failed to remove the cgroup of '%s', ignoring: %m",
+                                          ct->config->machine_name);
+                ct->cgm = NULL;
+        }
+        /* Cheap: the veth goes with the container's namespace. */
+        (void) network_plan_detach(ct->net);
+        ct->pidfd = safe_close(ct->pidfd);
+        ct->pid = 0;
+}
+
+void container_kill(Container *ct, siginfo_t *ret) {
+        siginfo_t si = {};
+
+        if (ct->pidfd >= 0) {
+                (void) pidfd_signal(ct->pidfd, SIGKILL);
+                (void) waitid(P_PIDFD, ct->pidfd, &si, WEXITED);
+        }
+        if (ret)
+                *ret = si;
+}
+
+int container_start(Container *ct) {
+        const RunConfig *c = ct->config;
+        _cleanup_close_pair_ int sync[2] = { -EBADF, -EBADF }, err[2] = { -EBADF, -EBADF },
+                                 bpf[2] = { -EBADF, -EBADF };
+        int r;
+
+        usec_t t0 = now(CLOCK_MONOTONIC);
+        r = cgroup_machine_create(ct->cg, c->machine_name, c->limits, &ct->cgm);
+        if (r == -EBUSY)
+                return log_error_errno(r, "A machine named '%s' is already running (its cgroup has processes); "
+                                       "pick another name with -M.", c->machine_name);
+        if (r < 0)
+                return log_error_errno(r, "Failed to create the cgroup of '%s': %m", c->machine_name);
+        int cgfd = cgroup_machine_clone_fd(ct->cgm);
+        if (cgfd < 0 && cgfd != -EOPNOTSUPP) {
+                r = log_error_errno(cgfd, "Failed to open the cgroup of '%s': %m", c->machine_name);
+                goto fail;
+        }
+
+        if (pipe2(sync, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 || pipe2(bpf, O_CLOEXEC) < 0) {
+                r = log_error_errno(-errno, "Failed to create pipes: %m");
+                goto fail;
+        }
+        ct->setup.sync_fd = sync[0];
+        ct->setup.error_fd = err[1];
+        ct->setup.seccomp_fd = bpf[0];
+        ct->setup.unshare_cgroup = cgfd < 0;
+
+        usec_t t1 = now(CLOCK_MONOTONIC);
+        pid_t pid = clone3_container(c, cgfd, &ct->pidfd);
+        if (pid < 0) {
+                r = log_error_errno(pid, "Failed to start the container: %m");
+                goto fail;
+        }
+        if (pid == 0)
+                container_child(&ct->setup);
+        ct->pid = pid;
+
+        sync[0] = safe_close(sync[0]);
+        err[1] = safe_close(err[1]);
+        bpf[0] = safe_close(bpf[0]);
+
+        if (cgfd < 0) {
+                r = cgroup_machine_attach(ct->cgm, pid);
+                if (r < 0) {
+                        log_error_errno(r, "Failed to move the container into its cgroup: %m");
+                        goto fail_kill;
+                }
+        }
+        /* Here the host side may still configure the child's namespaces
+         * (network) before it goes on. */
+        r = network_plan_attach(ct->net, pid);
+        if (r < 0)
+                goto fail_kill;
+        if (write(sync[1], "g", 1) != 1)
+                log_warning_errno(-errno, "Failed to release the container, ignoring: %m");
+        sync[1] = safe_close(sync[1]);
+
+        /* The filter is built while the child mounts (two cores: in
+         * parallel); a failure leaves the child an empty pipe, so it
+         * refuses to go on. */
+        r = seccomp_policy_export(ct->setup.seccomp, bpf[1]);
+        if (r < 0)
+                log_error_errno(r, "Failed to build the system call filter: %m");
+        bpf[1] = safe_close(bpf[1]);
+
+        /* The child reports a failed setup as -errno; EOF means it runs. */
+        int child_error = 0;
+        ssize_t n = read(err[0], &child_error, sizeof(child_error));
+        if (n == (ssize_t) sizeof(child_error)) {
+                r = child_error < 0 ? child_error : -EIO;
+                goto fail_kill;
+        }
+
+        log_debug("monitor: cgroup %" PRIu64 " us, clone to running payload/init %" PRIu64 " us",
+                  (uint64_t) (t1 - t0), (uint64_t) (now(CLOCK_MONOTONIC) - t1));
+        return 0;
+
+fail_kill:
+        container_kill(ct, NULL);
+fail:
+        boot_cleanup(ct);
+        return r;
+}
+
+int container_reaped(Container *ct, const siginfo_t *si, bool *ret_reboot) {
+        bool reboot;
+        int status = map_exit(si, &reboot);
+
+        boot_cleanup(ct);
+        *ret_reboot = reboot;
+        return status;
+}
+
+int container_prepare(Container *ct, RunConfig *c, bool detached) {
+        int r;
+
+        *ct = (Container) {
+                .config = c,
+                .detached = detached,
+                .master = -EBADF,
+                .console_slave_fd = -EBADF,
+                .pidfd = -EBADF,
+        };
+
+        r = preflight(c);
+        if (r < 0)
+                return r;
+        r = resolve_command(c, &ct->argv);
+        if (r < 0)
+                return r;
+        /* Before the capability set: a veth means a network namespace. */
+        r = network_run_prepare(c, &ct->net);
+        if (r < 0)
+                return r;
+
+        uint64_t caps = (capability_default_set(c->private_network) | c->cap_add) & ~c->cap_drop;
+        r = seccomp_policy_new(caps, &ct->seccomp);
+        if (r < 0)
+                return log_oom();
+        STRV_FOREACH(f, c->syscall_filter) {
+                _cleanup_free_ char *bad = NULL;
+                r = seccomp_policy_add_filter(ct->seccomp, *f, &bad);
+                if (r < 0)
+                        return log_error_errno(r, "Invalid system call filter '%s'.", bad ?: *f);
+        }
+
+        ConsoleMode console = detached ? CONSOLE_INTERACTIVE : console_mode_resolve(c->console_mode);
+        ct->setup = (ContainerSetup) {
+                .config = c,
+                .console = console,
+                .seccomp = ct->seccomp,
+                .capabilities = caps,
+                .argv = ct->argv,
+                .sync_fd = -EBADF,
+                .error_fd = -EBADF,
+                .seccomp_fd = -EBADF,
+                .stderr_to_console = detached,
+        };
+        r = container_id_random(&ct->setup.id);
+        if (r < 0)
+                return log_error_errno(r, "Failed to generate a machine ID: %m");
+        r = init_layer_environment(c, &ct->setup.id, console == CONSOLE_INTERACTIVE, &ct->env);
+        if (r < 0)
+                return log_oom();
+        ct->setup.env = ct->env;
+
+        r = cgroup_context_new(NULL, NULL, &ct->cg);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up cgroups: %m");
+        ct->setup.cgroup = ct->cg;
+
+        /* Interactive: the console of a terminal, or of a detached machine.
+         * Pipe mode: an OS still wants a /dev/console for its getty and
+         * its boot messages (as nspawn's passive console), whose output
+         * goes to our stdout while PID 1 keeps the pipes as its stdio. */
+        if (console != CONSOLE_INTERACTIVE && !(console == CONSOLE_PIPE && c->boot))
+                return 0;
+        r = console_pty_open(&ct->master, &ct->console_slave);
+        if (r < 0)
+                return log_error_errno(r, "Failed to open a pty for the console: %m");
+        /* Without a terminal we hold a slave fd so that the master stays
+         * readable, without EIO, whenever nobody inside has the console
+         * open (between boots, a getty respawning). */
+        if (detached || console == CONSOLE_PIPE || !isatty(STDIN_FILENO)) {
+                ct->console_slave_fd = open(ct->console_slave, O_RDWR | O_NOCTTY | O_CLOEXEC);
+                if (ct->console_slave_fd < 0)
+                        return log_error_errno(-errno, "Failed to open the console pty: %m");
+        }
+        if (detached && fd_nonblock(ct->master, true) < 0)
+                return log_error_errno(-errno, "Failed to open the console pty: %m");
+        ct->setup.console_slave = ct->console_slave;
+        return 0;
+}
+
+void container_done(Container *ct) {
+        if (ct->pidfd >= 0)
+                container_kill(ct, NULL);
+        boot_cleanup(ct);
+        network_plan_free(ct->net);
+        ct->net = NULL;
+        cgroup_context_free(ct->cg);
+        ct->cg = NULL;
+        seccomp_policy_free(ct->seccomp);
+        ct->seccomp = NULL;
+        ct->master = safe_close(ct->master);
+        ct->console_slave_fd = safe_close(ct->console_slave_fd);
+        ct->console_slave = mfree(ct->console_slave);
+        ct->argv = strv_free(ct->argv);
+        ct->env = strv_free(ct->env);
+}
+
+/* corral-run in the foreground: waits for PID 1, relaying the console and
+ * turning our signals into a stop request. */
+static int wait_container(Container *ct, ConsoleRelay *relay, int sigfd, siginfo_t *ret) {
         usec_t deadline = USEC_INFINITY;
         bool stopping = false;
 
         for (;;) {
                 struct pollfd p[4] = {
-                        { .fd = pidfd, .events = POLLIN },
-                        { .fd = m->sigfd, .events = POLLIN },
+                        { .fd = ct->pidfd, .events = POLLIN },
+                        { .fd = sigfd, .events = POLLIN },
                         { .fd = -1 },
                         { .fd = -1 },
                 };
-                if (m->relaying) {
-                        if (m->relay.in_open)
-                                p[2] = (struct pollfd) { .fd = m->relay.in_fd, .events = POLLIN };
-                        if (m->relay.master_open)
-                                p[3] = (struct pollfd) { .fd = m->relay.master, .events = POLLIN };
+                if (relay) {
+                        if (relay->in_open)
+                                p[2] = (struct pollfd) { .fd = relay->in_fd, .events = POLLIN };
+                        if (relay->master_open)
+                                p[3] = (struct pollfd) { .fd = relay->master, .events = POLLIN };
                 }
                 int timeout = -1;
                 if (deadline != USEC_INFINITY) {
@@ -175,36 +405,33 @@ static int wait_container(Monitor *m, int pidfd, siginfo_t *ret) {
                 }
                 if (k == 0 && deadline != USEC_INFINITY && now(CLOCK_MONOTONIC) >= deadline) {
                         log_warning("Container did not stop in time, killing it.");
-                        (void) pidfd_signal(pidfd, SIGKILL);
+                        (void) pidfd_signal(ct->pidfd, SIGKILL);
                         deadline = USEC_INFINITY;
                 }
                 for (size_t i = 2; i < 4; i++)
                         if (p[i].fd >= 0 && (p[i].revents & (POLLIN | POLLHUP | POLLERR)))
-                                (void) console_relay_io(&m->relay, p[i].fd);
+                                (void) console_relay_io(relay, p[i].fd);
                 if (p[1].revents & POLLIN) {
                         struct signalfd_siginfo si;
-                        if (read(m->sigfd, &si, sizeof(si)) == (ssize_t) sizeof(si)) {
+                        if (read(sigfd, &si, sizeof(si)) == (ssize_t) sizeof(si)) {
                                 if (si.ssi_signo == SIGWINCH) {
-                                        if (m->relaying)
-                                                console_relay_winch(&m->relay);
+                                        if (relay)
+                                                console_relay_winch(relay);
                                 } else if (IN_SET((int) si.ssi_signo, SIGTERM, SIGINT, SIGHUP)) {
                                         if (!stopping) {
-                                                /* A clean stop; the container gets its stop
-                                                 * timeout and a little more for PID 1 itself. */
                                                 stopping = true;
-                                                (void) pidfd_signal(pidfd, stop_signal(c));
-                                                if (c->stop_timeout != USEC_INFINITY)
-                                                        deadline = now(CLOCK_MONOTONIC) +
-                                                                   (c->stop_timeout ?: 10 * USEC_PER_SEC) +
-                                                                   2 * USEC_PER_SEC;
+                                                (void) pidfd_signal(ct->pidfd, container_stop_signal(ct));
+                                                usec_t t = container_stop_timeout(ct);
+                                                if (t != USEC_INFINITY)
+                                                        deadline = now(CLOCK_MONOTONIC) + t;
                                         } else
-                                                (void) pidfd_signal(pidfd, SIGKILL);
+                                                (void) pidfd_signal(ct->pidfd, SIGKILL);
                                 }
                         }
                 }
                 if (p[0].revents & POLLIN) {
                         siginfo_t si = {};
-                        if (waitid(P_PIDFD, pidfd, &si, WEXITED) < 0) {
+                        if (waitid(P_PIDFD, ct->pidfd, &si, WEXITED) < 0) {
                                 if (errno == EINTR)
                                         continue;
                                 return log_error_errno(-errno, "Failed to wait for the container: %m");
@@ -215,269 +442,81 @@ static int wait_container(Monitor *m, int pidfd, siginfo_t *ret) {
         }
 }
 
-/* Exit status as systemd-nspawn reports it (DESIGN.md exit contract). */
-static int map_exit(const siginfo_t *si, ContainerEnd *ret_end) {
-        *ret_end = CONTAINER_EXITED;
-        if (si->si_code == CLD_EXITED)
-                return si->si_status;
-        /* reboot(2) in a PID namespace: RESTART kills PID 1 with SIGHUP,
-         * POWER_OFF and HALT with SIGINT. */
-        if (si->si_status == SIGHUP) {
-                *ret_end = CONTAINER_REBOOTED;
-                return EXIT_FORCE_RESTART;
-        }
-        if (si->si_status == SIGINT)
-                return 0;
-        return 128 + si->si_status;
-}
-
-static int run_once(Monitor *m, int *ret_status, ContainerEnd *ret_end) {
-        const RunConfig *c = m->config;
-        _cleanup_close_pair_ int sync[2] = { -EBADF, -EBADF }, err[2] = { -EBADF, -EBADF },
-                                 bpf[2] = { -EBADF, -EBADF };
-        _cleanup_close_ int pidfd = -EBADF;
-        int r;
-
-        usec_t t0 = now(CLOCK_MONOTONIC);
-        r = cgroup_machine_create(m->cg, c->machine_name, c->limits, &m->cgm);
-        if (r == -EBUSY)
-                return log_error_errno(r, "A machine named '%s' is already running (its cgroup has processes); "
-                                       "pick another name with -M.", c->machine_name);
-        if (r < 0)
-                return log_error_errno(r, "Failed to create the cgroup of '%s': %m", c->machine_name);
-        int cgfd = cgroup_machine_clone_fd(m->cgm);
-        if (cgfd < 0 && cgfd != -EOPNOTSUPP)
-                return log_error_errno(cgfd, "Failed to open the cgroup of '%s': %m", c->machine_name);
-
-        if (pipe2(sync, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 || pipe2(bpf, O_CLOEXEC) < 0)
-                return log_error_errno(-errno, "Failed to create pipes: %m");
-        m->setup.sync_fd = sync[0];
-        m->setup.error_fd = err[1];
-        m->setup.seccomp_fd = bpf[0];
-        m->setup.unshare_cgroup = cgfd < 0;
-
-        usec_t t1 = now(CLOCK_MONOTONIC);
-        pid_t pid = clone3_container(c, cgfd, &pidfd);
-        if (pid < 0)
-                return log_error_errno(pid, "Failed to start the container: %m");
-        if (pid == 0)
-                container_child(&m->setup);
-
-        sync[0] = safe_close(sync[0]);
-        err[1] = safe_close(err[1]);
-        bpf[0] = safe_close(bpf[0]);
-
-        if (cgfd < 0) {
-                r = cgroup_machine_attach(m->cgm, pid);
-                if (r < 0) {
-                        (void) pidfd_signal(pidfd, SIGKILL);
-                        (void) waitid(P_PIDFD, pidfd, &(siginfo_t) {}, WEXITED);
-                        return log_error_errno(r, "Failed to move the container into its cgroup: %m");
-                }
-        }
-        /* Here the host side may still configure the child's namespaces
-         * (network) before it goes on. */
-        r = network_plan_attach(m->net, pid);
-        if (r < 0) {
-                (void) pidfd_signal(pidfd, SIGKILL);
-                (void) waitid(P_PIDFD, pidfd, &(siginfo_t) {}, WEXITED);
-                return r;
-        }
-        if (write(sync[1], "g", 1) != 1)
-                log_warning_errno(-errno, "Failed to release the container, ignoring: %m");
-        sync[1] = safe_close(sync[1]);
-
-        /* The filter is built while the child mounts (two cores: in
-         * parallel); a failure leaves the child an empty pipe, so it
-         * refuses to go on. */
-        r = seccomp_policy_export(m->setup.seccomp, bpf[1]);
-        if (r < 0)
-                log_error_errno(r, "Failed to build the system call filter: %m");
-        bpf[1] = safe_close(bpf[1]);
-
-        /* The child reports a failed setup as -errno; EOF means it runs. */
-        int child_error = 0;
-        ssize_t n = read(err[0], &child_error, sizeof(child_error));
-        siginfo_t si = {};
-        if (n == (ssize_t) sizeof(child_error)) {
-                (void) waitid(P_PIDFD, pidfd, &si, WEXITED);
-                return child_error < 0 ? child_error : -EIO;
-        }
-        err[0] = safe_close(err[0]);
-
-        usec_t t2 = now(CLOCK_MONOTONIC);
-        log_debug("monitor: cgroup %" PRIu64 " us, clone to running payload/init %" PRIu64 " us",
-                  (uint64_t) (t1 - t0), (uint64_t) (t2 - t1));
-        r = wait_container(m, pidfd, &si);
-        if (r < 0) {
-                (void) pidfd_signal(pidfd, SIGKILL);
-                (void) waitid(P_PIDFD, pidfd, &si, WEXITED);
-                return r;
-        }
-        log_debug("monitor: container ran %" PRIu64 " us", (uint64_t) (now(CLOCK_MONOTONIC) - t2));
-        *ret_status = map_exit(&si, ret_end);
-        return 0;
-}
-
-static void cgroup_cleanup(Monitor *m) {
-        if (!m->cgm)
-                return;
-        /* PID 1 is gone, so is its PID namespace; stragglers that escaped
-         * it cannot exist, but a kill is cheap insurance before rmdir. */
-        (void) cgroup_machine_kill(m->cgm, SIGKILL);
-        int r = cgroup_machine_destroy(m->cgm);
-        if (r < 0)
-                log_warning_errno(r, "Failed to remove the cgroup of '%s', ignoring: %m", m->config->machine_name);
-        m->cgm = NULL;
-}
-
 int container_run(const RunConfig *config, int *ret_exit_status) {
         RunConfig *c = (RunConfig *) config; /* finalize fills in defaults */
-        _cleanup_strv_free_ char **argv = NULL, **env = NULL;
-        _cleanup_(seccomp_policy_freep) SeccompPolicy *seccomp = NULL;
-        _cleanup_free_ char *slave = NULL;
-        _cleanup_network_plan_ NetworkPlan *net = NULL;
-        Monitor m = { .config = c, .master = -EBADF, .console_slave_fd = -EBADF, .sigfd = -EBADF };
-        int r, status = EXIT_FAILURE;
+        Container ct;
+        ConsoleRelay relay = {};
+        bool relaying = false;
+        int r, sigfd = -EBADF, status = EXIT_FAILURE;
         sigset_t mask;
 
         sigemptyset(&mask);
         sigset_add_many(&mask, SIGTERM, SIGINT, SIGHUP, SIGWINCH, SIGCHLD, -1);
 
-        r = preflight(c);
+        r = container_prepare(&ct, c, false);
         if (r < 0)
-                return r;
-        r = resolve_command(c, &argv);
-        if (r < 0)
-                return r;
-        /* Before the capability set: a veth means a network namespace. */
-        r = network_run_prepare(c, &net);
-        if (r < 0)
-                return r;
-        m.net = net;
-
-        uint64_t caps = (capability_default_set(c->private_network) | c->cap_add) & ~c->cap_drop;
-        r = seccomp_policy_new(caps, &seccomp);
-        if (r < 0)
-                return log_oom();
-        STRV_FOREACH(f, c->syscall_filter) {
-                _cleanup_free_ char *bad = NULL;
-                r = seccomp_policy_add_filter(seccomp, *f, &bad);
-                if (r < 0)
-                        return log_error_errno(r, "Invalid system call filter '%s'.", bad ?: *f);
-        }
-
-        ConsoleMode console = console_mode_resolve(c->console_mode);
-        m.setup = (ContainerSetup) {
-                .config = c,
-                .console = console,
-                .seccomp = seccomp,
-                .capabilities = caps,
-                .argv = argv,
-                .sync_fd = -EBADF,
-                .error_fd = -EBADF,
-                .seccomp_fd = -EBADF,
-        };
-        r = container_id_random(&m.setup.id);
-        if (r < 0)
-                return log_error_errno(r, "Failed to generate a machine ID: %m");
-        r = init_layer_environment(c, &m.setup.id, console == CONSOLE_INTERACTIVE, &env);
-        if (r < 0)
-                return log_oom();
-        m.setup.env = env;
-
-        r = cgroup_context_new(NULL, NULL, &m.cg);
-        if (r < 0)
-                return log_error_errno(r, "Failed to set up cgroups: %m");
-        m.setup.cgroup = m.cg;
-
-        if (console == CONSOLE_INTERACTIVE) {
-                r = console_pty_open(&m.master, &slave);
-                if (r < 0) {
-                        log_error_errno(r, "Failed to open a pty for the console: %m");
+                goto finish;
+        if (ct.master >= 0 && ct.setup.console == CONSOLE_INTERACTIVE) {
+                /* A terminal in raw mode, or pipes (stdin not a tty). */
+                if (ct.console_slave_fd >= 0 && fd_nonblock(ct.master, true) < 0) {
+                        r = log_error_errno(-errno, "Failed to open the console pty: %m");
                         goto finish;
                 }
-                /* Not on a terminal (corrald's monitor feeds us through
-                 * pipes): hold a slave fd so that the master stays
-                 * readable, without EIO, whenever nobody inside has the
-                 * console open (between boots, a getty respawning). */
-                if (!isatty(STDIN_FILENO)) {
-                        m.console_slave_fd = open(slave, O_RDWR | O_NOCTTY | O_CLOEXEC);
-                        if (m.console_slave_fd < 0 || fd_nonblock(m.master, true) < 0) {
-                                r = log_error_errno(-errno, "Failed to open the console pty: %m");
-                                goto finish;
-                        }
-                }
-                m.setup.console_slave = slave;
-                console_relay_start(&m.relay, m.master);
-                m.relay.drop_input = m.console_slave_fd >= 0;
-                m.relaying = true;
-        }
-        if (console == CONSOLE_PIPE && c->boot) {
-                /* An OS still wants a /dev/console for its getty and its
-                 * boot messages (as nspawn's passive console): a pty whose
-                 * output goes to our stdout, our stdin untouched (PID 1 keeps
-                 * the pipes as its stdio). We hold a slave fd so that the
-                 * master stays readable while nobody inside has it open. */
-                r = console_pty_open(&m.master, &slave);
-                if (r >= 0) {
-                        m.console_slave_fd = open(slave, O_RDWR | O_NOCTTY | O_CLOEXEC);
-                        if (m.console_slave_fd < 0)
-                                r = -errno;
-                }
-                if (r < 0) {
-                        log_error_errno(r, "Failed to open a pty for the console: %m");
-                        goto finish;
-                }
-                m.setup.console_slave = slave;
+                console_relay_start(&relay, ct.master);
+                relay.drop_input = ct.console_slave_fd >= 0;
+                relaying = true;
+        } else if (ct.master >= 0) {
                 /* Output only, and our terminal (if any) left as it is:
                  * no raw mode, ^C stays a signal to corral-run. */
-                m.relay = (ConsoleRelay) {
-                        .master = m.master,
+                relay = (ConsoleRelay) {
+                        .master = ct.master,
                         .in_fd = STDIN_FILENO,
                         .out_fd = STDOUT_FILENO,
                         .master_open = true,
                 };
-                m.relaying = true;
+                relaying = true;
         }
 
         if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0) {
                 r = log_error_errno(-errno, "Failed to block signals: %m");
                 goto finish;
         }
-        m.sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-        if (m.sigfd < 0) {
+        sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+        if (sigfd < 0) {
                 r = log_error_errno(-errno, "Failed to create a signalfd: %m");
                 goto finish;
         }
 
         for (;;) {
-                ContainerEnd end = CONTAINER_EXITED;
-                r = run_once(&m, &status, &end);
-                cgroup_cleanup(&m);
-                /* Cheap: the veth goes with the container's namespace. */
-                (void) network_plan_detach(m.net);
+                siginfo_t si = {};
+                bool reboot;
+
+                r = container_start(&ct);
                 if (r < 0)
                         goto finish;
-                if (end != CONTAINER_REBOOTED || c->reboot_exit)
+                usec_t t = now(CLOCK_MONOTONIC);
+                r = wait_container(&ct, relaying ? &relay : NULL, sigfd, &si);
+                if (r < 0) {
+                        container_kill(&ct, NULL);
+                        goto finish;
+                }
+                log_debug("monitor: container ran %" PRIu64 " us", (uint64_t) (now(CLOCK_MONOTONIC) - t));
+                status = container_reaped(&ct, &si, &reboot);
+                if (!reboot || c->reboot_exit)
                         break;
                 log_info("Container '%s' rebooted, starting it again.", c->machine_name);
-                if (m.relaying)
-                        m.relay.master_open = true;
+                if (relaying)
+                        relay.master_open = true;
         }
         r = 0;
 
 finish:
-        if (m.relaying) {
-                console_relay_drain(&m.relay);
-                console_relay_stop(&m.relay);
+        if (relaying) {
+                console_relay_drain(&relay);
+                console_relay_stop(&relay);
         }
-        cgroup_cleanup(&m);
-        (void) network_plan_detach(m.net);
-        cgroup_context_free(m.cg);
-        safe_close(m.master);
-        safe_close(m.console_slave_fd);
-        safe_close(m.sigfd);
+        container_done(&ct);
+        safe_close(sigfd);
         (void) sigprocmask(SIG_UNBLOCK, &mask, NULL);
         if (r < 0)
                 return r;

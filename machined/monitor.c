@@ -16,6 +16,7 @@
 #include <systemd/sd-event.h>
 
 #include "console-log.h"
+#include "container.h"
 #include "fd-util.h"
 #include "fileio.h"
 #include "log.h"
@@ -26,31 +27,25 @@
 #include "signal-util.h"
 #include "string-util.h"
 
-#define LEADER_POLL_USEC (2 * USEC_PER_MSEC)
-
 typedef struct MachineMonitor {
         RunConfig *config;
+        Container ct;        /* the container: this process is its PID 1's parent */
+        bool prepared;       /* ct holds something to free */
         sd_event *event;
         int dirfd;
         MachineStateFile state;
         ConsoleLog *log;
 
-        int log_fd;          /* read end of the console pipe */
-        int console_in_fd;   /* write end of the child's stdin (console input) */
         int console_listen_fd;
         int console_client_fd; /* the one attached client, or -EBADF */
         int notify_fd;
-        pid_t child;         /* runs container_run() */
-        int child_pidfd;
-        int leader_pidfd;
 
         sd_event_source *log_source;
         sd_event_source *console_listen_source;
         sd_event_source *console_client_source;
         sd_event_source *notify_source;
-        sd_event_source *child_source;
         sd_event_source *leader_source;
-        sd_event_source *leader_timer;
+        sd_event_source *stop_timer;
 
         bool wait_ready;     /* running only after READY=1 */
         bool ready;          /* READY=1 seen for the current leader */
@@ -60,21 +55,19 @@ typedef struct MachineMonitor {
 } MachineMonitor;
 
 static void monitor_done(MachineMonitor *m) {
+        log_set_hook(NULL, NULL);
         sd_event_source_disable_unref(m->log_source);
         sd_event_source_disable_unref(m->console_listen_source);
         sd_event_source_disable_unref(m->console_client_source);
         sd_event_source_disable_unref(m->notify_source);
-        sd_event_source_disable_unref(m->child_source);
         sd_event_source_disable_unref(m->leader_source);
-        sd_event_source_disable_unref(m->leader_timer);
+        sd_event_source_disable_unref(m->stop_timer);
+        if (m->prepared)
+                container_done(&m->ct);
         console_log_free(m->log);
-        safe_close(m->log_fd);
-        safe_close(m->console_in_fd);
         safe_close(m->console_listen_fd);
         safe_close(m->console_client_fd);
         safe_close(m->notify_fd);
-        safe_close(m->child_pidfd);
-        safe_close(m->leader_pidfd);
         safe_close(m->dirfd);
         sd_event_unref(m->event);
 }
@@ -146,9 +139,9 @@ static void console_client_send(MachineMonitor *m, const char *buf, size_t n) {
         }
 }
 
-/* The client's keystrokes become the container's console input (the
- * child relays its stdin to the pty master). A container that does not
- * read its console fills the pipe; then input is dropped, never waited for. */
+/* The client's keystrokes become the container's console input. A
+ * container that does not read its console fills the pty; then input is
+ * dropped, never waited for. */
 static int on_console_client(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         MachineMonitor *m = userdata;
         char buf[4096];
@@ -161,7 +154,7 @@ static int on_console_client(sd_event_source *s, int fd, uint32_t revents, void 
                 console_client_drop(m);
                 return 0;
         }
-        if (write(m->console_in_fd, buf, (size_t) k) < 0 && errno != EAGAIN)
+        if (write(m->ct.master, buf, (size_t) k) < 0 && errno != EAGAIN)
                 log_debug_errno(-errno, "Failed to pass console input on, ignoring: %m");
         return 0;
 }
@@ -219,93 +212,6 @@ static void monitor_maybe_running(MachineMonitor *m) {
         log_debug("Machine '%s' is running (leader %d).", m->config->machine_name, (int) m->state.leader);
 }
 
-static int on_leader_exit(sd_event_source *s, int fd, uint32_t revents, void *userdata);
-
-/* The container's PID 1 is the child's only child that lives in another
- * PID namespace; the child clone3()s it and may be between attempts
- * (reboot in place). */
-static pid_t find_leader(MachineMonitor *m) {
-        _cleanup_free_ char *p = strprintf("/proc/%d/task/%d/children", (int) m->child, (int) m->child), *buf = NULL;
-        struct stat self, other;
-
-        if (!p || read_full_file_at(AT_FDCWD, p, 0, &buf, NULL) < 0 || stat("/proc/self/ns/pid", &self) < 0)
-                return 0;
-        for (const char *w = buf; *w;) {
-                _cleanup_free_ char *ns = NULL;
-                size_t l = strcspn(w, " \n");
-                pid_t pid;
-
-                if (l > 0) {
-                        _cleanup_free_ char *num = strndup(w, l);
-                        if (num && parse_pid(num, &pid) >= 0) {
-                                ns = strprintf("/proc/%d/ns/pid", (int) pid);
-                                if (ns && stat(ns, &other) >= 0 && other.st_ino != self.st_ino)
-                                        return pid;
-                        }
-                }
-                w += l;
-                w += strspn(w, " \n");
-        }
-        return 0;
-}
-
-static int on_leader_poll(sd_event_source *s, uint64_t usec, void *userdata) {
-        MachineMonitor *m = userdata;
-        pid_t leader;
-        int fd, r;
-
-        leader = find_leader(m);
-        if (leader <= 0)
-                goto again;
-        fd = pidfd_open(leader, 0);
-        if (fd < 0)
-                goto again;
-        m->leader_pidfd = safe_close(m->leader_pidfd);
-        m->leader_pidfd = fd;
-        m->leader_source = sd_event_source_disable_unref(m->leader_source);
-        r = sd_event_add_io(m->event, &m->leader_source, fd, EPOLLIN, on_leader_exit, m);
-        if (r < 0)
-                log_warning_errno(r, "Failed to watch the leader, ignoring: %m");
-        m->state.leader = leader;
-        if (m->had_leader)
-                m->state.restart_count++;
-        m->had_leader = true;
-        (void) process_get_starttime(leader, &m->state.leader_starttime);
-        if (!m->stopping)
-                monitor_write_state(m, MACHINE_STARTING);
-        monitor_maybe_running(m);
-        m->leader_timer = sd_event_source_disable_unref(m->leader_timer);
-        return 0;
-
-again:
-        r = sd_event_source_set_time_relative(s, LEADER_POLL_USEC);
-        if (r >= 0)
-                r = sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
-        return 0;
-}
-
-static int monitor_poll_leader(MachineMonitor *m) {
-        m->leader_timer = sd_event_source_disable_unref(m->leader_timer);
-        /* Accuracy 1 us: 0 would mean sd-event's default of 250 ms, and
-         * every start would wait for that coalescing. */
-        return sd_event_add_time_relative(m->event, &m->leader_timer, CLOCK_MONOTONIC, 0, 1, on_leader_poll, m);
-}
-
-static int on_leader_exit(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        MachineMonitor *m = userdata;
-
-        /* Either the end (the child exits next) or a reboot in place: then a
-         * new PID 1 follows, which must report READY=1 again. */
-        m->leader_source = sd_event_source_disable_unref(m->leader_source);
-        m->leader_pidfd = safe_close(m->leader_pidfd);
-        m->state.leader = 0;
-        m->state.leader_starttime = 0;
-        m->ready = false;
-        if (!m->stopping)
-                (void) monitor_poll_leader(m);
-        return 0;
-}
-
 static int on_notify(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         MachineMonitor *m = userdata;
         char buf[4096];
@@ -336,30 +242,22 @@ static int on_notify(sd_event_source *s, int fd, uint32_t revents, void *userdat
                         continue;
                 if (notify_message_is_ready(buf, (size_t) k)) {
                         m->ready = true;
-                        if (m->state.leader <= 0)
-                                (void) monitor_poll_leader(m);
                         monitor_maybe_running(m);
                 }
         }
 }
 
-static int on_child_exit(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        MachineMonitor *m = userdata;
-        siginfo_t si = {};
-        int status;
-
-        if (waitid((idtype_t) P_PIDFD, (id_t) fd, &si, WEXITED) < 0)
-                status = EXIT_FAILURE;
-        else
-                status = si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
-
-        /* Whatever the container wrote last goes to the log first. */
+/* The last words of the container go to the log first. */
+static void monitor_drain_log(MachineMonitor *m) {
         if (m->log_source)
-                (void) on_log(m->log_source, m->log_fd, EPOLLIN, m);
+                (void) on_log(m->log_source, m->ct.master, EPOLLIN, m);
         if (m->log_cr)
                 monitor_log_write(m, "\r", 1);
         m->log_cr = false;
+}
 
+static int monitor_finish(MachineMonitor *m, int status) {
+        monitor_drain_log(m);
         m->state.exit_status = status;
         m->state.leader = 0;
         m->state.leader_starttime = 0;
@@ -367,18 +265,103 @@ static int on_child_exit(sd_event_source *s, int fd, uint32_t revents, void *use
         return sd_event_exit(m->event, status);
 }
 
+static int on_leader_exit(sd_event_source *s, int fd, uint32_t revents, void *userdata);
+
+/* One boot of the container; a new PID 1 after the first one is a
+ * reboot in place, which must report READY=1 again. */
+static int monitor_boot(MachineMonitor *m) {
+        int r;
+
+        r = container_start(&m->ct);
+        if (r < 0)
+                return r;
+        r = sd_event_add_io(m->event, &m->leader_source, m->ct.pidfd, EPOLLIN, on_leader_exit, m);
+        if (r < 0) {
+                container_kill(&m->ct, NULL);
+                return log_error_errno(r, "Failed to watch the container: %m");
+        }
+        m->ready = false;
+        m->state.leader = m->ct.pid;
+        if (m->had_leader)
+                m->state.restart_count++;
+        m->had_leader = true;
+        (void) process_get_starttime(m->ct.pid, &m->state.leader_starttime);
+        if (!m->stopping)
+                monitor_write_state(m, MACHINE_STARTING);
+        monitor_maybe_running(m);
+        return 0;
+}
+
+static int on_leader_exit(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        MachineMonitor *m = userdata;
+        siginfo_t si = {};
+        bool reboot;
+        int r;
+
+        if (waitid((idtype_t) P_PIDFD, (id_t) fd, &si, WEXITED | WNOHANG) < 0) {
+                if (errno == EINTR)
+                        return 0;
+                log_error_errno(-errno, "Failed to wait for the container: %m");
+                container_kill(&m->ct, &si);
+        } else if (si.si_pid == 0)
+                return 0;
+        m->leader_source = sd_event_source_disable_unref(m->leader_source);
+        m->stop_timer = sd_event_source_disable_unref(m->stop_timer);
+        m->state.leader = 0;
+        m->state.leader_starttime = 0;
+        m->ready = false;
+
+        int status = container_reaped(&m->ct, &si, &reboot);
+        if (!reboot || m->stopping)
+                return monitor_finish(m, status);
+        log_info("Container '%s' rebooted, starting it again.", m->config->machine_name);
+        r = monitor_boot(m);
+        if (r < 0)
+                return monitor_finish(m, EXIT_FAILURE);
+        return 0;
+}
+
+static int on_stop_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
+        MachineMonitor *m = userdata;
+
+        log_warning("Container did not stop in time, killing it.");
+        if (m->ct.pidfd >= 0)
+                (void) pidfd_send_signal(m->ct.pidfd, SIGKILL, NULL, 0);
+        return 0;
+}
+
+/* The first SIGTERM/SIGINT/SIGHUP is a clean stop with the container's
+ * stop timeout, a second one kills it. */
 static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
         MachineMonitor *m = userdata;
 
-        /* container_run() turns the first SIGTERM into a clean stop and a
-         * second one into SIGKILL. */
-        if (!m->stopping) {
-                m->stopping = true;
-                monitor_write_state(m, MACHINE_STOPPING);
+        if (m->stopping) {
+                if (m->ct.pidfd >= 0)
+                        (void) pidfd_send_signal(m->ct.pidfd, SIGKILL, NULL, 0);
+                return 0;
         }
-        if (m->child_pidfd >= 0)
-                (void) pidfd_send_signal(m->child_pidfd, SIGTERM, NULL, 0);
+        m->stopping = true;
+        monitor_write_state(m, MACHINE_STOPPING);
+        if (m->ct.pidfd < 0)
+                return 0;
+        (void) pidfd_send_signal(m->ct.pidfd, container_stop_signal(&m->ct), NULL, 0);
+        usec_t t = container_stop_timeout(&m->ct);
+        if (t != USEC_INFINITY) {
+                int r = sd_event_add_time_relative(m->event, &m->stop_timer, CLOCK_MONOTONIC, t, 0,
+                                                   on_stop_timeout, m);
+                if (r < 0)
+                        log_warning_errno(r, "Failed to arm the stop timeout, ignoring: %m");
+        }
         return 0;
+}
+
+/* Our own messages (a failed start, a reboot, a stop that timed out) are
+ * part of the machine's story: they go to its log and attached client too. */
+static void monitor_log_hook(int level, const char *line, size_t n, void *userdata) {
+        MachineMonitor *m = userdata;
+
+        monitor_log_bytes(m, line, n);
+        console_client_send(m, line, n);
 }
 
 /* dir/console: a stream socket on which one client at a time gets the
@@ -441,22 +424,6 @@ static int check_not_running(MachineMonitor *m) {
         return 0;
 }
 
-_noreturn_ static void run_child(RunConfig *c, int console_in, int log_write) {
-        int r, status = EXIT_FAILURE;
-
-        /* If the monitor is killed outright, stop the container cleanly
-         * rather than leave it running with nobody recording its state. */
-        (void) prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
-        if (dup2(console_in, STDIN_FILENO) < 0 || dup2(log_write, STDOUT_FILENO) < 0 ||
-            dup2(log_write, STDERR_FILENO) < 0)
-                _exit(EXIT_FAILURE);
-        (void) close_all_fds_except(NULL, 0);
-        (void) reset_signal_mask();
-
-        r = container_run(c, &status);
-        _exit(r < 0 ? EXIT_FAILURE : status);
-}
-
 static int setup_config(RunConfig *c) {
         BindMount *b;
         _cleanup_free_ char *src = strprintf("%s/notify", c->state_dir);
@@ -493,15 +460,10 @@ int monitor_run(RunConfig *c, int *ret_status) {
         MachineMonitor m = {
                 .config = c,
                 .dirfd = -EBADF,
-                .log_fd = -EBADF,
-                .console_in_fd = -EBADF,
                 .console_listen_fd = -EBADF,
                 .console_client_fd = -EBADF,
                 .notify_fd = -EBADF,
-                .child_pidfd = -EBADF,
-                .leader_pidfd = -EBADF,
         };
-        int log_pipe[2] = { -EBADF, -EBADF }, in_pipe[2] = { -EBADF, -EBADF };
         const char *v;
         uint64_t max_size = 0;
         sigset_t ss;
@@ -573,48 +535,26 @@ int monitor_run(RunConfig *c, int *ret_status) {
         r = sd_event_new(&m.event);
         if (r < 0)
                 goto finish;
-        if (pipe2(log_pipe, O_CLOEXEC) < 0 || pipe2(in_pipe, O_CLOEXEC) < 0) {
-                r = log_error_errno(-errno, "Failed to create the console pipe: %m");
-                close_pairp(&log_pipe);
-                goto finish;
-        }
-        m.child = fork();
-        if (m.child < 0) {
-                r = log_error_errno(-errno, "Failed to fork: %m");
-                close_pairp(&log_pipe);
-                close_pairp(&in_pipe);
-                goto finish;
-        }
-        if (m.child == 0)
-                run_child(c, in_pipe[0], log_pipe[1]);
 
-        safe_close(log_pipe[1]);
-        safe_close(in_pipe[0]);
-        m.log_fd = log_pipe[0];
-        m.console_in_fd = in_pipe[1];
-        (void) fd_nonblock(m.log_fd, true);
-        (void) fd_nonblock(m.console_in_fd, true);
-        m.child_pidfd = pidfd_open(m.child, 0);
-        if (m.child_pidfd < 0) {
-                r = log_error_errno(-errno, "Failed to open a pidfd: %m");
-                (void) kill(m.child, SIGKILL);
+        /* From here on our messages belong in the machine's log as well. */
+        log_set_hook(monitor_log_hook, &m);
+        m.prepared = true;
+        r = container_prepare(&m.ct, c, true);
+        if (r < 0)
                 goto finish;
-        }
-
-        if ((r = sd_event_add_io(m.event, &m.log_source, m.log_fd, EPOLLIN, on_log, &m)) < 0 ||
+        if ((r = sd_event_add_io(m.event, &m.log_source, m.ct.master, EPOLLIN, on_log, &m)) < 0 ||
             (r = sd_event_add_io(m.event, &m.notify_source, m.notify_fd, EPOLLIN, on_notify, &m)) < 0 ||
             (r = sd_event_add_io(m.event, &m.console_listen_source, m.console_listen_fd, EPOLLIN, on_console_accept,
                                  &m)) < 0 ||
-            (r = sd_event_add_io(m.event, &m.child_source, m.child_pidfd, EPOLLIN, on_child_exit, &m)) < 0 ||
             (r = sd_event_add_signal(m.event, NULL, SIGTERM, on_signal, &m)) < 0 ||
             (r = sd_event_add_signal(m.event, NULL, SIGINT, on_signal, &m)) < 0 ||
-            (r = sd_event_add_signal(m.event, NULL, SIGHUP, on_signal, &m)) < 0 ||
-            (r = monitor_poll_leader(&m)) < 0) {
+            (r = sd_event_add_signal(m.event, NULL, SIGHUP, on_signal, &m)) < 0) {
                 log_error_errno(r, "Failed to set up the monitor loop: %m");
-                (void) pidfd_send_signal(m.child_pidfd, SIGKILL, NULL, 0);
-                (void) waitid((idtype_t) P_PIDFD, (id_t) m.child_pidfd, &(siginfo_t) {}, WEXITED);
                 goto finish;
         }
+        r = monitor_boot(&m);
+        if (r < 0)
+                goto finish;
 
         r = sd_event_loop(m.event);
         if (r < 0) {
@@ -626,7 +566,9 @@ int monitor_run(RunConfig *c, int *ret_status) {
 
 finish:
         if (r < 0 && m.dirfd >= 0 && m.state.monitor == getpid()) {
+                monitor_drain_log(&m); /* why PID 1's setup failed */
                 m.state.exit_status = EXIT_FAILURE;
+                m.state.leader = 0;
                 monitor_write_state(&m, MACHINE_FAILED);
         }
         if (m.dirfd >= 0) {

@@ -2,7 +2,7 @@
 #pragma once
 
 /* The monitor side of `corral-run --monitor` (how corrald starts every
- * machine): around container_run(), it keeps the machine's state
+ * machine): around the container (container.h), it keeps the machine's state
  * directory ROOT/run/corral/machines/NAME:
  *
  *   state   the state file (machine-state.h), rewritten on every change:
@@ -24,10 +24,9 @@
  *
  * The monitor runs in a session of its own, not corrald's, and does not
  * depend on corrald in any way: corrald may be killed and restarted while
- * the machine keeps running. It is two processes: this one (state, log,
- * notify) and a child that runs container_run() with its stdio on the log
- * pipe (relaying the console pty to and from the monitor); SIGTERM/SIGINT
- * to the monitor ask the child for a clean stop. */
+ * the machine keeps running. It is one process, the parent of the
+ * container's PID 1 (container.h's steps driven by an sd-event loop);
+ * SIGTERM/SIGINT/SIGHUP ask for a clean stop, a second one kills. */
 
 #include "run-config.h"
 

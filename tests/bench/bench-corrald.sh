@@ -10,8 +10,8 @@
 #    corrald figure includes busctl's own start and connect; a no-op call
 #    (GetMachine) is measured too so it can be taken out.
 # 2. N_MACHINES machines with Autostart=yes: corrald start -> all running.
-# 3. Memory (PSS) of corrald and per monitor (two processes each: the
-#    monitor and its container_run() child) with N_MACHINES running.
+# 3. Memory (PSS) of corrald and per machine (the monitor and the
+#    container's PID 1, its child) with N_MACHINES running.
 set -u
 BUILD=${1:-build}
 RUNS=${2:-30}
@@ -114,4 +114,4 @@ for f in "$ROOT"/run/corral/machines/m*/state; do
         sum=$((sum + $(pss "$mon") + ${child:+$(pss "$child")}+0))
         cnt=$((cnt + 1))
 done
-say "  per monitor:   $((sum / cnt)) KiB (monitor + its container_run child)"
+say "  per machine:   $((sum / cnt)) KiB (monitor + the container's PID 1)"
