@@ -1,9 +1,20 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Port forward specs, the text of corral's nftables table, and applying
- * it through libnftables. */
+ * it through libnftables.
+ *
+ * libnftables (and libnftnl, libxtables, libjansson and libgmp behind it)
+ * is dlopen()ed, and only in a short-lived child of nft_apply(): the
+ * caller is corral-run's container process, which clones the container's
+ * PID 1 again when it reboots in place, and a library mapped after
+ * exe-protect's re-exec comes from the host's writable mounts, where PID
+ * 1's /proc/1/map_files would reach it. The child costs a fork on the
+ * rare start or stop that changes the table (nft_table_is() saves the
+ * rest); every exec of corral-run-real no longer loads ~76 KiB of
+ * relocated pages and six libraries it rarely uses. */
 
 #include <arpa/inet.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <libmnl/libmnl.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
@@ -11,8 +22,14 @@
 #include <nftables/libnftables.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "dlopen-util.h"
+#include "fd-util.h"
+#include "fileio.h"
 #include "nft.h"
 #include "parse-util.h"
 #include "string-util.h"
@@ -245,28 +262,84 @@ int nft_table_is(const char *text) {
         return w && streq(have, w);
 }
 
-static void nft_ctx_freep(struct nft_ctx **ctx) {
-        if (*ctx)
-                nft_ctx_free(*ctx);
+DLOPEN_SYM_DECLARE(nft_ctx_new);
+DLOPEN_SYM_DECLARE(nft_ctx_free);
+DLOPEN_SYM_DECLARE(nft_ctx_buffer_output);
+DLOPEN_SYM_DECLARE(nft_ctx_buffer_error);
+DLOPEN_SYM_DECLARE(nft_ctx_get_error_buffer);
+DLOPEN_SYM_DECLARE(nft_run_cmd_from_buffer);
+
+static const DlopenSymbol nftables_symbols[] = {
+        DLOPEN_SYM(nft_ctx_new),          DLOPEN_SYM(nft_ctx_free),
+        DLOPEN_SYM(nft_ctx_buffer_output), DLOPEN_SYM(nft_ctx_buffer_error),
+        DLOPEN_SYM(nft_ctx_get_error_buffer), DLOPEN_SYM(nft_run_cmd_from_buffer),
+        { NULL, NULL },
+};
+/* Only ever filled in the child of nft_apply(). */
+static DlopenLibrary nftables_library = { .soname = "libnftables.so.1", .symbols = nftables_symbols };
+
+/* In the child: loads libnftables and runs text; a message for the
+ * caller goes to error_fd. */
+static int apply_in_child(const char *text, int error_fd) {
+        _cleanup_free_ char *error = NULL;
+        struct nft_ctx *ctx;
+        int r;
+
+        r = dlopen_library(&nftables_library, &error);
+        if (r < 0) {
+                if (error)
+                        (void) dprintf(error_fd, "%s", error);
+                return r;
+        }
+        ctx = sym_nft_ctx_new(NFT_CTX_DEFAULT);
+        if (!ctx)
+                return -ENOMEM;
+        if (sym_nft_ctx_buffer_output(ctx) < 0 || sym_nft_ctx_buffer_error(ctx) < 0)
+                r = -ENOMEM;
+        else if (sym_nft_run_cmd_from_buffer(ctx, text) != 0) {
+                const char *e = strempty(sym_nft_ctx_get_error_buffer(ctx));
+                (void) dprintf(error_fd, "%s", e);
+                /* libnftables reports no errno; the kernel refusing a
+                 * well-formed ruleset is most often a missing module. */
+                r = -EOPNOTSUPP;
+        }
+        sym_nft_ctx_free(ctx);
+        return r;
 }
 
 int nft_apply(const char *text, char **ret_error) {
-        _cleanup_(nft_ctx_freep) struct nft_ctx *ctx = NULL;
+        _cleanup_close_ int rfd = -EBADF, wfd = -EBADF;
+        _cleanup_free_ char *error = NULL;
+        int fds[2], status, r;
+        pid_t pid;
 
-        ctx = nft_ctx_new(NFT_CTX_DEFAULT);
-        if (!ctx)
-                return -ENOMEM;
-        if (nft_ctx_buffer_output(ctx) < 0 || nft_ctx_buffer_error(ctx) < 0)
-                return -ENOMEM;
+        if (pipe2(fds, O_CLOEXEC) < 0)
+                return -errno;
+        rfd = fds[0];
+        wfd = fds[1];
 
-        if (nft_run_cmd_from_buffer(ctx, text) != 0) {
-                if (ret_error) {
-                        const char *e = nft_ctx_get_error_buffer(ctx);
-                        *ret_error = strdup(strempty(e));
-                }
-                /* libnftables reports no errno; the kernel refusing a
-                 * well-formed ruleset is most often a missing module. */
-                return -EOPNOTSUPP;
+        pid = fork();
+        if (pid < 0)
+                return -errno;
+        if (pid == 0) {
+                rfd = safe_close(rfd);
+                (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+                r = apply_in_child(text, wfd);
+                _exit(r < 0 ? (-r & 0xff) : 0);
+        }
+
+        /* Read to EOF before waiting: a long message could fill the pipe. */
+        wfd = safe_close(wfd);
+        r = read_full_fd(rfd, 64 * 1024, &error, NULL);
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return -errno;
+        if (!WIFEXITED(status))
+                return -EPROTO;
+        if (WEXITSTATUS(status) != 0) {
+                if (ret_error)
+                        *ret_error = r >= 0 ? TAKE_PTR(error) : NULL;
+                return -WEXITSTATUS(status);
         }
         return 0;
 }
