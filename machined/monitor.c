@@ -4,6 +4,7 @@
  * monitor.h. */
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/pidfd.h>
@@ -275,6 +276,10 @@ static int monitor_boot(MachineMonitor *m) {
         r = container_start(&m->ct);
         if (r < 0)
                 return r;
+        /* The start's temporary memory (the seccomp filter is built and
+         * compiled per boot) goes back to the system: with a thousand
+         * machines, each monitor's idle heap is what counts. */
+        (void) malloc_trim(0);
         r = sd_event_add_io(m->event, &m->leader_source, m->ct.pidfd, EPOLLIN, on_leader_exit, m);
         if (r < 0) {
                 container_kill(&m->ct, NULL);
