@@ -6,17 +6,20 @@
  * unless --stop-machines-on-exit was given. Readiness goes to the service
  * manager (Type=notify) once the name is taken and startup is done. */
 
+#include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <systemd/sd-bus.h>
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 
 #include "corral-config.h"
+#include "fileio.h"
 #include "log.h"
 #include "manager-dbus.h"
 #include "manager.h"
@@ -188,6 +191,39 @@ static int on_sigterm(sd_event_source *s, const struct signalfd_siginfo *si, voi
         return sd_event_add_time_relative(m->event, NULL, CLOCK_MONOTONIC, 0, USEC_PER_MSEC, on_stop_poll, m);
 }
 
+/* Two pidfds per running machine, plus the bus, inotify and what a
+ * cgroup read opens: 1,000 machines need more than the soft limit of
+ * 1,024 a service gets by default. As systemd does for itself, the soft
+ * limit goes up to the hard one (no select() in here: sd-event is epoll,
+ * sd-bus ppoll), and the limit we were given is kept for the children
+ * (Manager.child_nofile). */
+static void raise_nofile(Manager *m) {
+        struct rlimit rl;
+        rlim_t target;
+
+        if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+                return (void) log_warning_errno(-errno, "Failed to read RLIMIT_NOFILE, ignoring: %m");
+        m->child_nofile = rl;
+        m->child_nofile_set = true;
+        target = rl.rlim_max;
+        if (target == RLIM_INFINITY) {
+                /* The kernel refuses a soft limit above fs.nr_open. */
+                _cleanup_free_ char *s = NULL;
+                uint64_t nr_open = 1024 * 1024;
+                if (read_one_line_file_at(AT_FDCWD, "/proc/sys/fs/nr_open", &s) >= 0)
+                        (void) parse_uint64(strstrip(s), &nr_open);
+                target = nr_open;
+        }
+        if (rl.rlim_cur >= target)
+                return;
+        rl.rlim_cur = target;
+        if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+                return (void) log_warning_errno(-errno, "Failed to raise RLIMIT_NOFILE to %llu, ignoring: %m",
+                                                (unsigned long long) target);
+        log_debug("Raised RLIMIT_NOFILE from %llu to %llu.", (unsigned long long) m->child_nofile.rlim_cur,
+                  (unsigned long long) rl.rlim_cur);
+}
+
 int main(int argc, char *argv[]) {
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
@@ -216,6 +252,7 @@ int main(int argc, char *argv[]) {
         if (arg_corral_run && manager_set_corral_run(m, arg_corral_run) < 0)
                 return log_oom(), EXIT_FAILURE;
         m->access_gid = arg_access_gid;
+        raise_nofile(m);
 
         r = connect_bus(event, &bus);
         if (r < 0)

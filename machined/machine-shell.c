@@ -21,6 +21,7 @@
 #include "fileio.h"
 #include "log.h"
 #include "machine-shell.h"
+#include "manager.h"
 #include "parse-util.h"
 #include "signal-util.h"
 #include "string-util.h"
@@ -246,6 +247,10 @@ _noreturn_ static void run_waiter(Machine *m, const MachineCommand *cmd, const i
                 if (dup2(fds[i], i) < 0)
                         _exit(126);
         (void) close_all_fds_except((int[]) { m->leader_pidfd }, 1);
+        /* The program gets the limit corrald was started with, not its
+         * raised one; only now, since with corrald's fds open no new one
+         * could be had below it. */
+        manager_child_reset_rlimits(m->manager);
 
         if (read_bounding_set(m->leader, &bounding_set) < 0) {
                 fprintf(stderr, "Failed to read the capabilities of machine '%s': %m\n", m->name);

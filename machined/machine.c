@@ -182,7 +182,8 @@ static char **monitor_env(const Machine *m) {
 }
 
 /* No cleanup variables in here: vfork() and cleanup attributes do not mix. */
-static int spawn_detached(const char *const argv[], char **env, pid_t *ret_pid, int *ret_pidfd) {
+static int spawn_detached(const Manager *mgr, const char *const argv[], char **env, pid_t *ret_pid,
+                          int *ret_pidfd) {
         pid_t pid;
         int pidfd, r;
 
@@ -205,6 +206,9 @@ static int spawn_detached(const char *const argv[], char **env, pid_t *ret_pid, 
                         (void) dup2(fd, STDOUT_FILENO);
                 }
                 (void) close_all_fds_except(NULL, 0);
+                /* After the fds are sorted out: below the limit corrald was
+                 * started with, its own fds may leave no room. */
+                manager_child_reset_rlimits(mgr);
                 execve(argv[0], (char **) argv, env);
                 _exit(127);
         }
@@ -229,7 +233,7 @@ static int machine_spawn_monitor(Machine *m, pid_t *ret_pid, int *ret_pidfd) {
 
         if (!env)
                 return -ENOMEM;
-        return spawn_detached(argv, env, ret_pid, ret_pidfd);
+        return spawn_detached(mgr, argv, env, ret_pid, ret_pidfd);
 }
 
 static int machine_arm_timer(Machine *m, usec_t delay, sd_event_time_handler_t handler) {

@@ -79,6 +79,11 @@ int manager_set_corral_run(Manager *m, const char *path) {
         return 0;
 }
 
+void manager_child_reset_rlimits(const Manager *m) {
+        if (m->child_nofile_set)
+                (void) setrlimit(RLIMIT_NOFILE, &m->child_nofile);
+}
+
 Machine *manager_get_machine(Manager *m, const char *name) {
         for (size_t i = 0; i < m->n_machines; i++)
                 if (streq(m->machines[i]->name, name))

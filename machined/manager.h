@@ -14,6 +14,7 @@
  * drive it directly. */
 
 #include <stdbool.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include <systemd/sd-event.h>
@@ -56,6 +57,15 @@ struct Manager {
 
         gid_t access_gid;        /* members may change things too; (gid_t) -1: root only */
 
+        /* corrald keeps two pidfds per running machine (and more while it
+         * reads a cgroup), so corrald-main.c raises its own RLIMIT_NOFILE
+         * soft limit to the hard limit; every child that execs gets back
+         * the limit corrald was started with (child_nofile), as systemd
+         * does, so monitors and containers see what the service manager
+         * or the shell gave, not corrald's raised value. */
+        bool child_nofile_set;
+        struct rlimit child_nofile;
+
         ManagerHooks hooks;
 };
 
@@ -65,6 +75,10 @@ Manager *manager_free(Manager *m);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Manager *, manager_free);
 
 int manager_set_corral_run(Manager *m, const char *path);
+
+/* In a child before exec (also after vfork(): only a system call): puts
+ * RLIMIT_NOFILE back to what corrald was started with. */
+void manager_child_reset_rlimits(const Manager *m);
 
 /* Startup: load definitions, adopt what runs, autostart the rest (each
  * start is asynchronous, so all autostart machines start in parallel). */
