@@ -6,6 +6,7 @@
  * manager object's methods. */
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -222,6 +223,74 @@ static int property_get_os(sd_bus *bus, const char *path, const char *interface,
         if (m->leader > 0)
                 (void) os_release_read_pid(m->leader, &os);
         return sd_bus_message_append(reply, "s", strempty(os));
+}
+
+static const sd_bus_vtable *machine_vtable_property(const char *name) {
+        for (const sd_bus_vtable *v = machine_vtable; v->type != _SD_BUS_VTABLE_END; v++)
+                if (v->type == _SD_BUS_VTABLE_PROPERTY && streq(v->x.property.member, name))
+                        return v;
+        return NULL;
+}
+
+bool machine_property_is_known(const char *name) {
+        return machine_vtable_property(name);
+}
+
+static int append_property(sd_bus_message *reply, Machine *m, const sd_bus_vtable *v, sd_bus_error *error) {
+        sd_bus *bus = sd_bus_message_get_bus(reply);
+        const char *sig = v->x.property.signature;
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'e', "sv");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(reply, "s", v->x.property.member);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'v', sig);
+        if (r < 0)
+                return r;
+        if (v->x.property.get)
+                r = v->x.property.get(bus, m->path, CORRAL_MACHINE_IFACE, v->x.property.member, reply, m, error);
+        else {
+                /* A plain field, as sd-bus reads it for Get: only numbers here. */
+                const void *p = (const uint8_t *) m + v->x.property.offset;
+                assert(sig[1] == 0 && !IN_SET(sig[0], 's', 'o', 'g'));
+                r = sd_bus_message_append_basic(reply, sig[0], p);
+        }
+        if (r < 0)
+                return r;
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_message_close_container(reply);
+}
+
+int machine_bus_append_properties(sd_bus_message *reply, Machine *m, char **properties, sd_bus_error *error) {
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        if (!properties || !properties[0]) {
+                for (const sd_bus_vtable *v = machine_vtable; v->type != _SD_BUS_VTABLE_END; v++) {
+                        if (v->type != _SD_BUS_VTABLE_PROPERTY ||
+                            (v->flags & (SD_BUS_VTABLE_HIDDEN | SD_BUS_VTABLE_PROPERTY_EXPLICIT)))
+                                continue;
+                        r = append_property(reply, m, v, error);
+                        if (r < 0)
+                                return r;
+                }
+        } else
+                STRV_FOREACH(p, properties) {
+                        const sd_bus_vtable *v = machine_vtable_property(*p);
+                        if (!v)
+                                return -EINVAL;
+                        r = append_property(reply, m, v, error);
+                        if (r < 0)
+                                return r;
+                }
+        return sd_bus_message_close_container(reply);
 }
 
 const sd_bus_vtable machine_vtable[] = {

@@ -4,6 +4,8 @@
 /* The org.corral.machine1.Machine object type (machine-dbus.c) and the
  * D-Bus helpers the manager object shares with it. */
 
+#include <stdbool.h>
+
 #include <systemd/sd-bus.h>
 
 #include "manager.h"
@@ -34,3 +36,12 @@ int machine_send_changed(sd_bus *bus, Machine *m);
  * raw bytes of each address it holds; NotRunning when it has stopped. Shared
  * by Machine.GetAddresses() and Manager.GetMachineAddresses(). */
 int machine_bus_append_addresses(sd_bus_message *reply, Machine *m, sd_bus_error *error);
+
+/* Whether the Machine interface has a property of that name. */
+bool machine_property_is_known(const char *name);
+
+/* The machine's properties as a{sv}, read through the same getters as
+ * Get/GetAll: those named in properties, or with NULL or an empty list
+ * every property GetAll returns. Names must be known
+ * (machine_property_is_known()). For Manager.ListMachinesWithProperties(). */
+int machine_bus_append_properties(sd_bus_message *reply, Machine *m, char **properties, sd_bus_error *error);

@@ -136,6 +136,52 @@ static int method_list_machines(sd_bus_message *msg, void *userdata, sd_bus_erro
         return sd_bus_send(NULL, reply, NULL);
 }
 
+/* ListMachines plus the properties a listing needs, in one reply: a
+ * client listing 1,000 machines would otherwise make 1,000 GetAll() round
+ * trips, each computing every property (cgroup accounting, os-release,
+ * network records) of which the listing shows a few. */
+static int method_list_machines_with_properties(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_strv_free_ char **properties = NULL;
+        Manager *m = userdata;
+        int r;
+
+        r = sd_bus_message_read_strv(msg, &properties);
+        if (r < 0)
+                return r;
+        STRV_FOREACH(p, properties)
+                if (!machine_property_is_known(*p))
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_UNKNOWN_PROPERTY,
+                                                 "Machines have no property '%s'.", *p);
+
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'a', "(soa{sv})");
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < m->n_machines; i++) {
+                Machine *machine = m->machines[i];
+
+                r = sd_bus_message_open_container(reply, 'r', "soa{sv}");
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_append(reply, "so", machine->name, machine->path);
+                if (r < 0)
+                        return r;
+                r = machine_bus_append_properties(reply, machine, properties, error);
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_close_container(reply);
+                if (r < 0)
+                        return r;
+        }
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
 static int method_list_refused(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         Manager *m = userdata;
@@ -574,6 +620,9 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_METHOD_WITH_ARGS("ListMachines", SD_BUS_NO_ARGS,
                                 SD_BUS_RESULT("a(ssso)", machines), method_list_machines, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListMachinesWithProperties", SD_BUS_ARGS("as", properties),
+                                SD_BUS_RESULT("a(soa{sv})", machines), method_list_machines_with_properties,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("ListRefusedDefinitions", SD_BUS_NO_ARGS,
                                 SD_BUS_RESULT("a(ss)", definitions), method_list_refused, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("GetMachine", SD_BUS_ARGS("s", name),

@@ -133,26 +133,78 @@ static int list_refused(CtlContext *c, CtlTable *t, json_object *array, char ***
         return r;
 }
 
-int verb_list(CtlContext *c) {
+/* The properties list shows, for ListMachinesWithProperties(). */
+static const char *const list_properties[] = { "Class", "State", "Image", "RootDirectory", "Leader", "Addresses",
+                                               "Error", NULL };
+
+static int list_add_filtered(CtlContext *c, CtlTable *t, json_object *array, const char *name, const char *class,
+                             json_object *props) {
+        if (!c->args->all && !state_is_active(ctl_prop_string(props, "State")))
+                return 0;
+        return list_add(c, t, array, name, class, props, NULL);
+}
+
+/* One call for every machine and the properties the listing needs
+ * (corrald's ListMachinesWithProperties). 0 when corrald does not have
+ * the method, 1 when listed. */
+static int list_batched(CtlContext *c, CtlTable *t, json_object *array) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL, *reply = NULL;
+        const char *name, *path;
+        int r;
+
+        r = sd_bus_message_new_method_call(c->bus, &call, CORRAL_BUS_NAME, CORRAL_BUS_PATH, CORRAL_MANAGER_IFACE,
+                                           "ListMachinesWithProperties");
+        if (r < 0)
+                return log_oom();
+        r = sd_bus_message_append_strv(call, (char **) list_properties);
+        if (r < 0)
+                return log_oom();
+        r = sd_bus_call(c->bus, call, 0, &error, &reply);
+        if (r < 0) {
+                if (sd_bus_error_has_names(&error, SD_BUS_ERROR_UNKNOWN_METHOD, SD_BUS_ERROR_UNKNOWN_PROPERTY))
+                        return 0;
+                return ctl_log_error("list machines", NULL, NULL, &error, r);
+        }
+
+        r = sd_bus_message_enter_container(reply, 'a', "(soa{sv})");
+        if (r < 0)
+                goto bad_reply;
+        while ((r = sd_bus_message_enter_container(reply, 'r', "soa{sv}")) > 0) {
+                _cleanup_(json_object_putp) json_object *props = NULL;
+
+                r = sd_bus_message_read(reply, "so", &name, &path);
+                if (r < 0)
+                        goto bad_reply;
+                r = ctl_bus_read_value(reply, &props);
+                if (r <= 0 || !json_object_is_type(props, json_type_object))
+                        goto bad_reply;
+                r = sd_bus_message_exit_container(reply);
+                if (r < 0)
+                        goto bad_reply;
+                r = list_add_filtered(c, t, array, name, ctl_prop_string(props, "Class"), props);
+                if (r < 0)
+                        return log_oom();
+        }
+        if (r < 0)
+                goto bad_reply;
+        return 1;
+
+bad_reply:
+        return log_error_errno(r < 0 ? r : -EBADMSG, "Failed to parse the reply of ListMachinesWithProperties: %m");
+}
+
+/* A corrald without ListMachinesWithProperties: ListMachines, then one
+ * GetAll() per machine. */
+static int list_each(CtlContext *c, CtlTable *t, json_object *array) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        _cleanup_(ctl_table_freep) CtlTable *t = NULL;
-        _cleanup_(json_object_putp) json_object *array = NULL;
-        _cleanup_strv_free_ char **errors = NULL;
-        static const char *const headers[] = { "NAME", "STATE", "CLASS", "IMAGE", "LEADER", "ADDRESSES" };
         const char *name, *class, *service, *path;
         int r;
 
         r = ctl_call_manager(c->bus, "ListMachines", &error, &reply, NULL);
         if (r < 0)
-                return ctl_log_error("list machines", NULL, NULL, &error, r), CTL_EXIT_FAILURE;
-
-        if (c->args->json != CTL_JSON_OFF) {
-                array = json_object_new_array();
-                if (!array)
-                        return log_oom(), CTL_EXIT_FAILURE;
-        } else if (ctl_table_new(headers, ELEMENTSOF(headers), &t) < 0)
-                return log_oom(), CTL_EXIT_FAILURE;
+                return ctl_log_error("list machines", NULL, NULL, &error, r);
 
         r = sd_bus_message_enter_container(reply, 'a', "(ssso)");
         if (r < 0)
@@ -164,14 +216,37 @@ int verb_list(CtlContext *c) {
                 /* A machine removed between the two calls is simply gone. */
                 if (ctl_bus_get_all(c->bus, path, CORRAL_MACHINE_IFACE, &e, &props) < 0)
                         continue;
-                if (!c->args->all && !state_is_active(ctl_prop_string(props, "State")))
-                        continue;
-                r = list_add(c, t, array, name, class, props, NULL);
+                r = list_add_filtered(c, t, array, name, class, props);
                 if (r < 0)
-                        return log_oom(), CTL_EXIT_FAILURE;
+                        return log_oom();
         }
         if (r < 0)
                 goto bad_reply;
+        return 0;
+
+bad_reply:
+        return log_error_errno(r, "Failed to parse the reply of ListMachines: %m");
+}
+
+int verb_list(CtlContext *c) {
+        _cleanup_(ctl_table_freep) CtlTable *t = NULL;
+        _cleanup_(json_object_putp) json_object *array = NULL;
+        _cleanup_strv_free_ char **errors = NULL;
+        static const char *const headers[] = { "NAME", "STATE", "CLASS", "IMAGE", "LEADER", "ADDRESSES" };
+        int r;
+
+        if (c->args->json != CTL_JSON_OFF) {
+                array = json_object_new_array();
+                if (!array)
+                        return log_oom(), CTL_EXIT_FAILURE;
+        } else if (ctl_table_new(headers, ELEMENTSOF(headers), &t) < 0)
+                return log_oom(), CTL_EXIT_FAILURE;
+
+        r = list_batched(c, t, array);
+        if (r == 0)
+                r = list_each(c, t, array);
+        if (r < 0)
+                return CTL_EXIT_FAILURE;
 
         if (c->args->all) {
                 r = list_refused(c, t, array, &errors);
@@ -194,9 +269,6 @@ int verb_list(CtlContext *c) {
                         fprintf(c->out, "refused %s\n", *e);
         }
         return 0;
-
-bad_reply:
-        return log_error_errno(r, "Failed to parse the reply of ListMachines: %m"), CTL_EXIT_FAILURE;
 }
 
 typedef struct Machine {
