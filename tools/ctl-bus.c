@@ -60,6 +60,55 @@ int ctl_call_manager(sd_bus *bus, const char *method, sd_bus_error *error, sd_bu
         return sd_bus_call(bus, m, 0, error, reply);
 }
 
+typedef struct CallEach {
+        sd_bus_error *error;
+        size_t *in_flight;
+} CallEach;
+
+static int on_call_each_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        CallEach *c = userdata;
+
+        if (sd_bus_message_is_method_error(m, NULL))
+                (void) sd_bus_error_copy(c->error, sd_bus_message_get_error(m));
+        (*c->in_flight)--;
+        return 0;
+}
+
+int ctl_call_manager_each(sd_bus *bus, const char *method, char **names, sd_bus_error *errors) {
+        size_t n = strv_length(names), next = 0, in_flight = 0;
+        _cleanup_free_ CallEach *calls = calloc(n ?: 1, sizeof(CallEach));
+        _cleanup_free_ sd_bus_slot **slots = calloc(n ?: 1, sizeof(sd_bus_slot *));
+        int r = 0;
+
+        if (!calls || !slots)
+                return -ENOMEM;
+        while (next < n || in_flight > 0) {
+                while (next < n && in_flight < CTL_BUS_MAX_IN_FLIGHT) {
+                        calls[next] = (CallEach) { &errors[next], &in_flight };
+                        r = sd_bus_call_method_async(bus, &slots[next], CORRAL_BUS_NAME, CORRAL_BUS_PATH,
+                                                     CORRAL_MANAGER_IFACE, method, on_call_each_reply,
+                                                     &calls[next], "s", names[next]);
+                        if (r < 0)
+                                (void) sd_bus_error_set_errno(&errors[next], r);
+                        else
+                                in_flight++;
+                        next++;
+                }
+                r = sd_bus_process(bus, NULL);
+                if (r < 0)
+                        break;
+                if (r > 0)
+                        continue;
+                r = sd_bus_wait(bus, UINT64_MAX);
+                if (r < 0 && r != -EINTR)
+                        break;
+        }
+        /* A slot still pending when the bus failed: its callback must not run later. */
+        for (size_t i = 0; i < n; i++)
+                sd_bus_slot_unref(slots[i]);
+        return r < 0 && r != -EINTR ? r : 0;
+}
+
 static int read_address(sd_bus_message *m, json_object **ret) {
         const void *bytes;
         size_t n;

@@ -27,6 +27,17 @@ int ctl_bus_connect(const char *address, sd_bus **ret);
 int ctl_call_manager(sd_bus *bus, const char *method, sd_bus_error *error, sd_bus_message **reply,
                      const char *types, ...);
 
+/* dbus-daemon lets a connection wait for 128 replies at a time by default
+ * (max_replies_per_connection); calls sent ahead stay below that. */
+#define CTL_BUS_MAX_IN_FLIGHT 64
+
+/* Calls the Manager's method(s name) for every name, sending up to
+ * CTL_BUS_MAX_IN_FLIGHT calls ahead instead of waiting for each reply (a
+ * round trip per machine adds up with 1,000 of them). errors has one entry
+ * per name, set for each call that failed. Returns < 0 only when the bus
+ * itself failed. */
+int ctl_call_manager_each(sd_bus *bus, const char *method, char **names, sd_bus_error *errors);
+
 /* Reads the next complete value of any signature from m into JSON:
  * integers, doubles, booleans and strings as such, arrays as arrays,
  * dictionaries as objects, structs as arrays, except a(iay)-style

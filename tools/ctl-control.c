@@ -28,6 +28,7 @@ static const struct {
 typedef struct StartWait {
         char *state;      /* the newest State seen, from a signal or a Get */
         bool left_stopped; /* a state other than "stopped" was seen since the call */
+        bool polled;       /* seen in the current poll */
 } StartWait;
 
 static void start_wait_set(StartWait *w, const char *state) {
@@ -40,19 +41,6 @@ static void start_wait_set(StartWait *w, const char *state) {
         w->state = s;
         if (!streq(state, "stopped"))
                 w->left_stopped = true;
-}
-
-static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        StartWait *w = userdata;
-        _cleanup_(json_object_putp) json_object *changed = NULL;
-        const char *iface;
-
-        if (sd_bus_message_read(m, "s", &iface) < 0 || !streq(iface, CORRAL_MACHINE_IFACE))
-                return 0;
-        if (ctl_bus_read_value(m, &changed) <= 0)
-                return 0;
-        start_wait_set(w, ctl_prop_string(changed, "State"));
-        return 0;
 }
 
 static int get_state(sd_bus *bus, const char *path, StartWait *w) {
@@ -97,86 +85,169 @@ static void report_failure(CtlContext *c, const char *name, const char *path) {
 /* start NAME...: every StartMachine call goes out first (so that the
  * machines come up in parallel), then, unless --no-block, we wait until
  * each is running (fine) or failed (reported with reason and log lines).
- * The PropertiesChanged match of a machine goes in before its call so that
- * no change is missed; a slow Get poll backs it up. */
+ * One PropertiesChanged match for every machine object goes in before the
+ * calls so that no change is missed (one per machine would run into
+ * dbus-daemon's 512 match rules per connection); a slow poll of all
+ * states in one call backs it up. */
 typedef struct StartOne {
         const char *name;
         char *path;
-        sd_bus_slot *slot;
         StartWait wait;
         bool done;
 } StartOne;
 
+typedef struct StartAll {
+        StartOne *machines;
+        size_t n;
+} StartAll;
+
 static void start_one_done(StartOne *s) {
         free(s->path);
-        sd_bus_slot_unref(s->slot);
         free(s->wait.state);
 }
 
-static int start_call(CtlContext *c, StartOne *s) {
+/* A name may be given twice: every entry of that path learns the state. */
+static void start_set_state(StartAll *a, const char *path, const char *state, bool polled) {
+        for (size_t i = 0; path && i < a->n; i++) {
+                StartOne *s = &a->machines[i];
+                if (s->done || !streq(s->path, path))
+                        continue;
+                start_wait_set(&s->wait, state);
+                s->wait.polled = s->wait.polled || polled;
+        }
+}
+
+static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        _cleanup_(json_object_putp) json_object *changed = NULL;
+        const char *iface;
+
+        if (sd_bus_message_read(m, "s", &iface) < 0 || !streq(iface, CORRAL_MACHINE_IFACE))
+                return 0;
+        if (ctl_bus_read_value(m, &changed) <= 0)
+                return 0;
+        start_set_state(userdata, sd_bus_message_get_path(m), ctl_prop_string(changed, "State"), false);
+        return 0;
+}
+
+/* Every machine's State in one call (ListMachinesWithProperties); a
+ * corrald without it is asked machine by machine. */
+static int poll_states(CtlContext *c, StartAll *a) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        const char *name, *path;
         int r;
 
-        r = ctl_machine_path(c->bus, s->name, &error, &s->path);
-        if (r < 0)
-                return ctl_log_error("start", "machine", s->name, &error, r);
-        if (!c->args->no_block) {
-                r = sd_bus_match_signal(c->bus, &s->slot, CORRAL_BUS_NAME, s->path,
-                                        "org.freedesktop.DBus.Properties", "PropertiesChanged",
-                                        on_properties_changed, &s->wait);
-                if (r < 0)
-                        return log_error_errno(r, "Failed to watch machine '%s': %m", s->name);
+        r = ctl_call_manager(c->bus, "ListMachinesWithProperties", &error, &reply, "as", 1, "State");
+        if (r < 0) {
+                if (!sd_bus_error_has_name(&error, SD_BUS_ERROR_UNKNOWN_METHOD))
+                        return r;
+                for (size_t i = 0; i < a->n; i++)
+                        if (!a->machines[i].done && get_state(c->bus, a->machines[i].path, &a->machines[i].wait) < 0) {
+                                log_error("Lost machine '%s' while waiting for it to start.", a->machines[i].name);
+                                a->machines[i].done = true;
+                        }
+                return 0;
         }
-        r = ctl_call_manager(c->bus, "StartMachine", &error, NULL, "s", s->name);
+        r = sd_bus_message_enter_container(reply, 'a', "(soa{sv})");
         if (r < 0)
-                return ctl_log_error("start", "machine", s->name, &error, r);
+                return r;
+        while ((r = sd_bus_message_enter_container(reply, 'r', "soa{sv}")) > 0) {
+                _cleanup_(json_object_putp) json_object *props = NULL;
+                r = sd_bus_message_read(reply, "so", &name, &path);
+                if (r < 0)
+                        return r;
+                r = ctl_bus_read_value(reply, &props);
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_exit_container(reply);
+                if (r < 0)
+                        return r;
+                start_set_state(a, path, ctl_prop_string(props, "State"), true);
+        }
+        if (r < 0)
+                return r;
+        /* Not listed any more (its definition went away while stopped). */
+        for (size_t i = 0; i < a->n; i++) {
+                StartOne *s = &a->machines[i];
+                if (!s->done && !s->wait.polled) {
+                        log_error("Lost machine '%s' while waiting for it to start.", s->name);
+                        s->done = true;
+                }
+                s->wait.polled = false;
+        }
         return 0;
 }
 
 static int verb_start(CtlContext *c) {
         size_t n = strv_length(c->args->names), left = 0;
-        _cleanup_free_ StartOne *s = calloc(n, sizeof(StartOne));
+        _cleanup_free_ StartOne *s = calloc(n ?: 1, sizeof(StartOne));
+        _cleanup_free_ sd_bus_error *errors = calloc(n ?: 1, sizeof(sd_bus_error));
+        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
+        StartAll all = { s, n };
         int ret = 0, r = 0;
 
-        if (!s)
+        if (!s || !errors)
                 return log_oom(), CTL_EXIT_FAILURE;
         for (size_t i = 0; i < n; i++) {
                 s[i].name = c->args->names[i];
-                if (start_call(c, &s[i]) < 0) {
+                /* The object path is the name escaped as sd-bus does (corrald's
+                 * GetMachine gives the same); StartMachine itself says when
+                 * there is no such machine. */
+                r = sd_bus_path_encode(CORRAL_MACHINE_PATH_PREFIX, s[i].name, &s[i].path);
+                if (r < 0)
+                        return log_oom(), CTL_EXIT_FAILURE;
+        }
+        if (!c->args->no_block) {
+                r = sd_bus_add_match(c->bus, &slot,
+                                     "type='signal',sender='" CORRAL_BUS_NAME "',"
+                                     "interface='org.freedesktop.DBus.Properties',member='PropertiesChanged',"
+                                     "path_namespace='" CORRAL_MACHINE_PATH_PREFIX "'",
+                                     on_properties_changed, &all);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to watch the machines: %m"), CTL_EXIT_FAILURE;
+        }
+        r = ctl_call_manager_each(c->bus, "StartMachine", c->args->names, errors);
+        if (r < 0) {
+                log_error_errno(r, "Lost the bus while starting machines: %m");
+                ret = CTL_EXIT_FAILURE;
+        }
+        for (size_t i = 0; i < n; i++) {
+                if (r < 0 || sd_bus_error_is_set(&errors[i])) {
+                        if (r >= 0)
+                                ctl_log_error("start", "machine", s[i].name, &errors[i], -EIO);
                         s[i].done = true;
                         ret = CTL_EXIT_FAILURE;
                 } else if (c->args->no_block)
                         s[i].done = true;
                 else
                         left++;
+                sd_bus_error_free(&errors[i]);
         }
 
         usec_t next_poll = 0;
         while (left > 0) {
                 usec_t nw = now(CLOCK_MONOTONIC);
-                bool poll_now = nw >= next_poll;
-                if (poll_now)
+                if (nw >= next_poll) {
                         next_poll = nw + 250 * USEC_PER_MSEC;
-
+                        r = poll_states(c, &all);
+                        if (r < 0)
+                                break;
+                }
                 for (size_t i = 0; i < n; i++) {
                         StartWait *w = &s[i].wait;
                         if (s[i].done)
                                 continue;
-                        if (poll_now && get_state(c->bus, s[i].path, w) < 0) {
-                                log_error("Lost machine '%s' while waiting for it to start.", s[i].name);
-                                s[i].done = true;
-                        } else if (streq_ptr(w->state, "running"))
+                        if (streq_ptr(w->state, "running"))
                                 s[i].done = true;
                         else if (streq_ptr(w->state, "failed") || (streq_ptr(w->state, "stopped") && w->left_stopped)) {
                                 report_failure(c, s[i].name, s[i].path);
                                 s[i].done = true;
                         }
-                        if (s[i].done) {
-                                left--;
-                                if (!streq_ptr(w->state, "running"))
-                                        ret = CTL_EXIT_FAILURE;
-                        }
                 }
+                left = 0;
+                for (size_t i = 0; i < n; i++)
+                        if (!s[i].done)
+                                left++;
                 if (left == 0)
                         break;
 
@@ -189,18 +260,23 @@ static int verb_start(CtlContext *c) {
                                 break;
                 }
         }
-        if (r < 0) {
+        if (r < 0 && r != -EINTR) {
                 log_error_errno(r, "Lost the bus while waiting for machines to start: %m");
                 ret = CTL_EXIT_FAILURE;
         }
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
+                if (!c->args->no_block && !streq_ptr(s[i].wait.state, "running"))
+                        ret = CTL_EXIT_FAILURE;
                 start_one_done(&s[i]);
+        }
         return ret;
 }
 
 int verb_control(CtlContext *c) {
         const char *verb = c->args->verb->name, *method = NULL;
-        int ret = 0;
+        size_t n = strv_length(c->args->names);
+        _cleanup_free_ sd_bus_error *errors = NULL;
+        int ret = 0, r;
 
         for (size_t i = 0; i < ELEMENTSOF(control_methods); i++)
                 if (streq(verb, control_methods[i].verb))
@@ -209,15 +285,20 @@ int verb_control(CtlContext *c) {
         if (streq(verb, "start"))
                 return verb_start(c);
 
-        STRV_FOREACH(name, c->args->names) {
-                _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-                int r;
-
-                r = ctl_call_manager(c->bus, method, &error, NULL, "s", *name);
-                if (r < 0) {
-                        ctl_log_error(verb, "machine", *name, &error, r);
+        errors = calloc(n ?: 1, sizeof(sd_bus_error));
+        if (!errors)
+                return log_oom(), CTL_EXIT_FAILURE;
+        r = ctl_call_manager_each(c->bus, method, c->args->names, errors);
+        if (r < 0) {
+                log_error_errno(r, "Lost the bus: %m");
+                ret = CTL_EXIT_FAILURE;
+        }
+        for (size_t i = 0; i < n; i++) {
+                if (sd_bus_error_is_set(&errors[i])) {
+                        ctl_log_error(verb, "machine", c->args->names[i], &errors[i], -EIO);
                         ret = CTL_EXIT_FAILURE;
                 }
+                sd_bus_error_free(&errors[i]);
         }
         return ret;
 }
