@@ -34,6 +34,8 @@ _remove_our_cgroups() {
         return 0
 }
 
+# start_bus: a private dbus-daemon on $T/bus; $BUS_LIMITS (<limit> lines)
+# go into its configuration.
 start_bus() {
         cat >"$T/bus.conf" <<XML
 <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
@@ -48,6 +50,7 @@ start_bus() {
     <allow send_destination="*"/>
     <allow receive_sender="*"/>
   </policy>
+${BUS_LIMITS:-}
 </busconfig>
 XML
         dbus-daemon --config-file="$T/bus.conf" --fork --print-pid=3 3>"$T/bus.pid" >/dev/null
