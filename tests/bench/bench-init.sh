@@ -48,9 +48,9 @@ for name in "${!wrap[@]}"; do
         [ -n "$p" ] && pid[$name]=$p
 done
 
-smap() { # PID FIELD -> kB
-        awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/smaps_rollup"
-}
+# shellcheck source=bench-lib.sh
+. tests/bench/bench-lib.sh
+smap() { bench_smap "$@"; }
 switches() {
         awk '/ctxt_switches/ { s += $2 } END { print s }' "/proc/$1/status"
 }

@@ -6,10 +6,10 @@
 #
 #   tests/bench/bench-run.sh [N]        (as root; BUILD_DIR=build by default)
 #
-# crun refuses a hybrid cgroup host unless the unified hierarchy's
-# cgroup.controllers is hidden, so its runs happen in a private mount
-# namespace with /dev/null over that file. nspawn runs with
-# --register=no --keep-unit (no machined, no unit of its own).
+# The rootfs, the OCI bundle and crun's namespace come from bench-lib.sh
+# (shared with tools/bench, which runs this comparison with lxc too).
+# nspawn runs with --register=no --keep-unit (no machined, no unit of its
+# own) on the read-only rootfs.
 set -eu
 cd "$(dirname "$0")/../.."
 N=${1:-100}
@@ -20,38 +20,33 @@ CORRAL_RUN=${CORRAL_RUN:-$BUILD/machined/corral-run}
 
 W=$(mktemp -d /tmp/corral-bench-run.XXXXXX)
 cleanup() {
-        umount -l "$W/ns" 2>/dev/null || true
         rm -rf "$W"
+        bench_rm_cgroup "bench-$$"
 }
 trap cleanup EXIT
+# shellcheck source=bench-lib.sh
+. tests/bench/bench-lib.sh
 
-# One busybox rootfs for all.
-R=$W/bundle/rootfs
-mkdir -p "$R"/{bin,sbin,etc,proc,sys,dev,tmp,run,root,usr/bin,usr/sbin,var}
-cp /bin/busybox "$R/bin/busybox"
-for a in $("$R/bin/busybox" --list-full); do [ -e "$R/$a" ] || ln -s /bin/busybox "$R/$a"; done
-printf 'root:x:0:0:root:/root:/bin/sh\n' >"$R/etc/passwd"
-printf 'ID=busybox\n' >"$R/etc/os-release"
-
-# An OCI bundle for crun and runc: their default spec, running /bin/true
-# without a terminal.
-(cd "$W/bundle" && crun spec >/dev/null)
-sed -i -e 's/"terminal": true/"terminal": false/' -e 's/"sh"$/"\/bin\/true"/' "$W/bundle/config.json"
-grep -q '"/bin/true"' "$W/bundle/config.json" || { echo "could not edit the OCI spec" >&2; exit 1; }
+# One busybox rootfs for all, and an OCI bundle of it for crun and runc
+# (their default spec, running /bin/true without a terminal, with the
+# namespaces corral gives an app container).
+R=$W/rootfs
+bench_rootfs "$R"
+bench_oci_bundle "$W/template" "$R" "/bench-$$" /bin/true
+bench_oci_config "$W/template" "run" "$W/bundle"
 
 # Each runtime as one command line; $i makes names unique.
 run_corral() { "$CORRAL_RUN" -q --console=pipe -D "$R" -M bench-$$ /bin/true; }
 run_crun() { crun run -b "$W/bundle" bench-$$-$1 </dev/null; }
 run_runc() { runc run -b "$W/bundle" bench-$$-$1 </dev/null; }
-run_nspawn() { systemd-nspawn -q --register=no --keep-unit -D "$R" /bin/true </dev/null; }
+run_nspawn() { systemd-nspawn -q --register=no --keep-unit --read-only --timezone=off --resolv-conf=off -D "$R" /bin/true </dev/null; }
 
-# The timing loop runs in a private mount namespace for crun's sake; the
-# other runtimes do not care (each makes its own namespaces anyway).
+# The timing loop runs in crun's private mount namespace (bench-lib.sh);
+# the other runtimes do not care (each makes its own namespaces anyway).
 export -f run_corral run_crun run_runc run_nspawn
 export CORRAL_RUN R W
-unshare -m --propagation private bash -c '
+bench_crun_ns bash -c '
         set -u
-        mount --bind /dev/null /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null || true
         for rt in corral crun runc nspawn; do : >"$W/$rt.times"; done
         for ((i = 0; i < '"$N"'; i++)); do
                 for rt in corral crun runc nspawn; do
@@ -64,7 +59,7 @@ unshare -m --propagation private bash -c '
                 done
         done'
 
-median() { sort -n "$1" | awk '{ a[NR] = $1 } END { m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.2f", m / 1000 }'; }
+median() { awk '{ print $1 / 1000 }' "$1" | bench_median; }
 printf '%-10s %10s   (N=%d runs of /bin/true each, interleaved)\n' runtime "median ms" "$N"
 for rt in corral crun runc nspawn; do
         eval "med_$rt=$(median "$W/$rt.times")"
