@@ -9,8 +9,8 @@ BUILD="meson ninja-build pkg-config gcc libc6-dev \
   libjson-c-dev libssl-dev scdoc libmnl-dev libnftables-dev \
   clang libclang-rt-14-dev"
 RUNTIME="busybox-static dbus-daemon dbus-bin util-linux procps iproute2 kmod \
-  umoci skopeo python3 attr nftables systemd debootstrap"
-PEERS="tini dumb-init catatonit crun runc systemd-container"
+  umoci skopeo python3 attr nftables systemd debootstrap gnuplot-nox"
+PEERS="tini dumb-init catatonit crun runc systemd-container lxc"
 
 missing=""
 for p in $BUILD $RUNTIME ${CORRAL_WITH_PEERS:+$PEERS}; do
