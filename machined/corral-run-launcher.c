@@ -8,31 +8,24 @@
 
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "corral-config.h"
 #include "exe-protect.h"
 
-#define REAL "corral-run-real"
-
 int main(int argc, char *argv[]) {
-        char self[PATH_MAX], path[PATH_MAX + sizeof(REAL)];
+        char self[PATH_MAX], *path = NULL;
         ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+        int r;
 
-        path[0] = 0;
-        if (n > 0) {
-                self[n] = 0;
-                char *slash = strrchr(self, '/');
-                if (slash) {
-                        slash[1] = 0;
-                        snprintf(path, sizeof(path), "%s" REAL, self);
-                }
+        self[n > 0 ? n : 0] = 0;
+        r = exe_protect_find_real(self, &path);
+        if (r < 0) {
+                fprintf(stderr, "corral-run: Failed to find corral-run-real: %s\n", strerror(-r));
+                return 1;
         }
-        if (!path[0] || access(path, X_OK) < 0)
-                snprintf(path, sizeof(path), "%s/" REAL, CORRAL_LIBEXECDIR);
-
-        int r = exe_protect_exec(path, argv);
+        r = exe_protect_exec(path, argv);
         fprintf(stderr, "corral-run: Failed to execute '%s' from read-only mounts: %s\n", path, strerror(-r));
         return 1;
 }

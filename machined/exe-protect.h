@@ -14,7 +14,18 @@
  *
  * The installed corral-run is a small static launcher (corral-run-
  * launcher.c) that does this step and execs the real binary,
- * corral-run-real; started directly, corral-run-real re-executes itself. */
+ * corral-run-real; started directly, corral-run-real re-executes itself.
+ * corrald does the launcher's step itself in the vfork() child that
+ * starts a monitor (exe_protect_spawn_child()) and execs corral-run-real
+ * directly, which saves an exec per start. */
+
+/* The environment entry that carries "MNTFD:CWDFD" across the exec: the
+ * host's mount namespace and working directory to return to. */
+#define EXE_PROTECT_ENV "CORRAL_RUN_PROTECTED"
+/* The fds exe_protect_spawn_child() leaves them on. */
+#define EXE_PROTECT_SPAWN_MNTFD 3
+#define EXE_PROTECT_SPAWN_CWDFD 4
+#define EXE_PROTECT_SPAWN_ENTRY EXE_PROTECT_ENV "=3:4"
 
 /* Enters a private mount namespace with every mount read-only and execs
  * exe there (with argv and a marker in the environment that
@@ -27,3 +38,16 @@ int exe_protect_exec(const char *exe, char **argv);
  * read-only mounts (the exec happened), < 0 on failure. Does not return
  * on the first call when the exec succeeds. */
 int exe_protect_reexec(char **argv);
+
+/* For a spawner's child after fork()/vfork(), with every fd above stderr
+ * closed, right before it execs corral-run-real with
+ * EXE_PROTECT_SPAWN_ENTRY in the environment: puts the host's mount
+ * namespace and cwd on fds 3 and 4 (not close-on-exec) and enters the
+ * read-only view, exactly as exe_protect_exec() does. System calls only,
+ * nothing allocated. < 0 on failure; the child must then exit. */
+int exe_protect_spawn_child(void);
+
+/* Where corral-run-real is for the launcher at path launcher (resolved):
+ * next to it, else in the libexec directory. -errno of the last access()
+ * when there is none. */
+int exe_protect_find_real(const char *launcher, char **ret);

@@ -12,6 +12,7 @@
 #include <systemd/sd-bus.h>
 
 #include "cgroup.h"
+#include "exe-protect.h"
 #include "fd-util.h"
 #include "fileio.h"
 #include "log.h"
@@ -181,9 +182,13 @@ static char **monitor_env(const Machine *m) {
         return TAKE_PTR(env);
 }
 
-/* No cleanup variables in here: vfork() and cleanup attributes do not mix. */
-static int spawn_detached(const Manager *mgr, const char *const argv[], char **env, pid_t *ret_pid,
-                          int *ret_pidfd) {
+/* No cleanup variables in here: vfork() and cleanup attributes do not mix.
+ * Executes path with argv. An environment with exe-protect's entry means
+ * path is corral-run-real: the child then enters the read-only view first,
+ * as the corral-run launcher would (the entry and the namespace go
+ * together, so neither is ever had without the other). */
+static int spawn_detached(const Manager *mgr, const char *path, const char *const argv[], char **env,
+                          pid_t *ret_pid, int *ret_pidfd) {
         pid_t pid;
         int pidfd, r;
 
@@ -209,7 +214,9 @@ static int spawn_detached(const Manager *mgr, const char *const argv[], char **e
                 /* After the fds are sorted out: below the limit corrald was
                  * started with, its own fds may leave no room. */
                 manager_child_reset_rlimits(mgr);
-                execve(argv[0], (char **) argv, env);
+                if (strv_contains(env, EXE_PROTECT_SPAWN_ENTRY) && exe_protect_spawn_child() < 0)
+                        _exit(127);
+                execve(path, (char **) argv, env);
                 _exit(127);
         }
 
@@ -229,11 +236,22 @@ static int spawn_detached(const Manager *mgr, const char *const argv[], char **e
 static int machine_spawn_monitor(Machine *m, pid_t *ret_pid, int *ret_pidfd) {
         Manager *mgr = m->manager;
         _cleanup_strv_free_ char **env = monitor_env(m);
+        _cleanup_free_ char *real = NULL;
         const char *argv[] = { mgr->corral_run, "--monitor", "--machine", m->name, "--root", mgr->root, NULL };
 
         if (!env)
                 return -ENOMEM;
-        return spawn_detached(mgr, argv, env, ret_pid, ret_pidfd);
+        /* The monitor is corral-run-real behind the static launcher: doing
+         * the launcher's step in our child saves an exec per start. Any
+         * other --corral-run (a wrapper, say) is executed as given. The
+         * argv stays the launcher's, so ps shows the same command line. */
+        _cleanup_free_ char *launcher = realpath(mgr->corral_run, NULL);
+        if (launcher && streq(basename(launcher), "corral-run") && exe_protect_find_real(launcher, &real) >= 0) {
+                if (strv_env_set(&env, EXE_PROTECT_SPAWN_ENTRY) < 0)
+                        return -ENOMEM;
+        } else
+                (void) strv_env_unset(env, EXE_PROTECT_ENV);
+        return spawn_detached(mgr, real ?: mgr->corral_run, argv, env, ret_pid, ret_pidfd);
 }
 
 static int machine_arm_timer(Machine *m, usec_t delay, sd_event_time_handler_t handler) {
