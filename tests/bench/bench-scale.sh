@@ -80,11 +80,11 @@ scale_leftover_common() {
 # host's PID 1, which reaps when it gets to it; an exited process waiting
 # there is not ours to count.
 scale_pids_alive() {
-        local p
-        for p in $(cat "$1" 2>/dev/null); do
-                [ "$(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null | cut -d' ' -f1)" = Z ] && continue
-                [ -d "/proc/$p" ] && echo "process $p $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | cut -c1-80)"
-        done
+        local list
+        list=$(sort -u "$1" 2>/dev/null | paste -sd, -)
+        [ -n "$list" ] || return 0
+        ps -o pid=,stat=,args= -p "$list" 2>/dev/null |
+                awk '$2 !~ /^Z/ { $2 = ""; print "process " substr($0, 1, 100) }'
         return 0
 }
 
