@@ -75,29 +75,29 @@ int exe_protect_exec(const char *exe, char **argv) {
         return r;
 }
 
+/* Opens path (without O_CLOEXEC) on fd target. System calls only. */
+static int open_on_fd(const char *path, int flags, int target) {
+        int fd = open(path, flags);
+        if (fd < 0)
+                return -errno;
+        if (fd == target)
+                return 0;
+        int r = dup2(fd, target) < 0 ? -errno : 0;
+        (void) close(fd);
+        return r;
+}
+
 int exe_protect_spawn_child(void) {
-        int fd, r;
+        int r;
 
         /* Both fds as the environment entry says, not O_CLOEXEC. Every fd
          * above stderr is closed, so they normally land there directly. */
-        fd = open("/proc/self/ns/mnt", O_RDONLY);
-        if (fd < 0)
-                return -errno;
-        if (fd != EXE_PROTECT_SPAWN_MNTFD) {
-                r = dup2(fd, EXE_PROTECT_SPAWN_MNTFD) < 0 ? -errno : 0;
-                (void) close(fd);
-                if (r < 0)
-                        return r;
-        }
-        fd = open(".", O_PATH | O_DIRECTORY);
-        if (fd < 0)
-                return -errno;
-        if (fd != EXE_PROTECT_SPAWN_CWDFD) {
-                r = dup2(fd, EXE_PROTECT_SPAWN_CWDFD) < 0 ? -errno : 0;
-                (void) close(fd);
-                if (r < 0)
-                        return r;
-        }
+        r = open_on_fd("/proc/self/ns/mnt", O_RDONLY, EXE_PROTECT_SPAWN_MNTFD);
+        if (r < 0)
+                return r;
+        r = open_on_fd(".", O_PATH | O_DIRECTORY, EXE_PROTECT_SPAWN_CWDFD);
+        if (r < 0)
+                return r;
         /* Nothing to undo on failure: the child only ever execs or exits. */
         return enter_readonly_view();
 }
