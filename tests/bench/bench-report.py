@@ -35,7 +35,8 @@ ROWS = [
     ("scale: stop all by corrald's exit", "s", "lower", "scale.{t}.stop_all_exit_s"),
     ("scale: corrald idle PSS", "KiB", "lower", "scale.{t}.corrald_pss_kb"),
     ("scale: corrald idle CPU", "%", "lower", "scale.{t}.corrald_cpu_pct"),
-    ("scale: left behind after stop", "", "lower", "scale.{t}.leftovers"),
+    ("scale: left behind after stop", "", "", "scale.{t}.leftovers"),
+    ("scale: left behind after the second stop", "", "", "scale.{t}.leftovers_after_all"),
 ]
 
 

@@ -52,13 +52,14 @@ scale_checkpoints() {
         echo "$1"
 }
 
-# scale_wait TIMEOUT COMMAND...: polls COMMAND every 50 ms.
+# scale_wait TIMEOUT COMMAND...: polls COMMAND every SCALE_POLL seconds
+# (50 ms).
 scale_wait() {
         local deadline=$((SECONDS + $1))
         shift
         until "$@"; do
                 [ $SECONDS -ge "$deadline" ] && return 1
-                sleep 0.05
+                sleep "${SCALE_POLL:-0.05}"
         done
 }
 
@@ -245,8 +246,16 @@ corral_start() {
         timeout 60 "$CORRALCTL" --bus="$BUS" --no-pager start "$1"
 }
 
+# All StartMachine calls at once (corralctl --no-block sends them all
+# before it reads a reply), then the state files until every monitor
+# wrote STATE=running, polled slowly so the poll costs little CPU.
 corral_start_all() {
-        timeout "$BIG_TIMEOUT" "$CORRALCTL" --bus="$BUS" --no-pager start "$@"
+        timeout "$BIG_TIMEOUT" "$CORRALCTL" --bus="$BUS" --no-pager --no-block start "$@" || return 1
+        SCALE_POLL=0.25 scale_wait "$BIG_TIMEOUT" corral_all_running "$#"
+}
+
+corral_all_running() {
+        [ "$(corral_state_files | xargs -r grep -l -x STATE=running | wc -l)" -ge "$1" ]
 }
 
 corral_pids() {
@@ -268,10 +277,11 @@ corral_idle() {
         put "scale.corral.corrald_cpu_pct" "$(awk -v d=$((c1 - c0)) -v hz="$hz" -v s="$IDLE" 'BEGIN { printf "%.2f", 100 * d / hz / s }')"
 }
 
-# Stopped means: every monitor has exited and corrald has removed its
-# state file.
+# Stopped means: every monitor has exited (also one that had not written
+# a state file yet) and corrald has removed its state file.
 corral_all_gone() {
-        [ -z "$(corral_state_files)" ] && [ -z "$(scale_pids_alive "$T/corral.pids")" ]
+        [ -z "$(corral_state_files)" ] && [ -z "$(scale_pids_alive "$T/corral.pids")" ] &&
+                ! pgrep -f -- "--machine $PREFIX-corral-" >/dev/null
 }
 
 corral_stop_all() {
@@ -287,8 +297,8 @@ corral_exit() {
         t0=$(bench_usec)
         kill -TERM "$CORRALD_PID"
         scale_wait "$BIG_TIMEOUT" corral_all_gone || put_error corral stop_exit "machines still up after corrald's exit"
-        put "scale.corral.stop_all_exit_s" "$(bench_div $(($(bench_usec) - t0)) 1000000 2)"
         wait "$CORRALD_PID" 2>/dev/null
+        put "scale.corral.stop_all_exit_s" "$(bench_div $(($(bench_usec) - t0)) 1000000 2)"
 }
 
 # Whatever a failed run left (deferred, after corrald is gone): the
