@@ -45,16 +45,62 @@ DefinitionSet *definition_set_free(DefinitionSet *s) {
 }
 
 const DefinitionEntry *definition_set_find(const DefinitionSet *s, const char *name) {
-        for (size_t i = 0; s && name && i < s->n_entries; i++)
-                if (streq(s->entries[i].name, name))
-                        return &s->entries[i];
+        size_t lo = 0, hi = s && name ? s->n_entries : 0;
+
+        /* The entries are sorted by name. */
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                int c = strcmp(name, s->entries[mid].name);
+                if (c == 0)
+                        return &s->entries[mid];
+                if (c < 0)
+                        hi = mid;
+                else
+                        lo = mid + 1;
+        }
         return NULL;
 }
 
-/* Names already decided (loaded, refused or masked) by a higher directory. */
+/* Names already decided (loaded, refused or masked) by a higher directory
+ * or suffix, sorted: a host with 1,000 definitions looks each name up
+ * once, so a walk over the list would cost a million comparisons. */
 typedef struct Seen {
         char **names;
+        size_t n;
 } Seen;
+
+static void seen_done(Seen *seen) {
+        for (size_t i = 0; i < seen->n; i++)
+                free(seen->names[i]);
+        free(seen->names);
+}
+
+/* 0 when name was not seen yet and is now, 1 when it was, -ENOMEM. */
+static int seen_add(Seen *seen, const char *name) {
+        size_t lo = 0, hi = seen->n;
+
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                int c = strcmp(name, seen->names[mid]);
+                if (c == 0)
+                        return 1;
+                if (c < 0)
+                        hi = mid;
+                else
+                        lo = mid + 1;
+        }
+        char **a = reallocarray(seen->names, seen->n + 1, sizeof(char *));
+        if (!a)
+                return -ENOMEM;
+        seen->names = a;
+        char *copy = strdup(name);
+        if (!copy)
+                return -ENOMEM;
+        memmove(a + lo + 1, a + lo, (seen->n - lo) * sizeof(char *));
+        a[lo] = copy;
+        seen->n++;
+        return 0;
+}
 
 static bool is_masked(const char *path) {
         char target[16];
@@ -131,10 +177,11 @@ static int load_dir(DefinitionSet *s, Seen *seen, const char *dir) {
                                 r = -ENOMEM;
                                 break;
                         }
-                        if (strv_contains(seen->names, name))
+                        r = seen_add(seen, name);
+                        if (r != 0)
                                 continue;
-                        r = strv_extend(&seen->names, name);
-                        if (r < 0 || is_masked(path))
+                        /* Only a symlink can be a mask: no readlink() for every file. */
+                        if (IN_SET(de->d_type, DT_LNK, DT_UNKNOWN) && is_masked(path))
                                 continue;
                         r = load_one(s, dir, name, de->d_name);
                 }
@@ -160,7 +207,7 @@ int definition_dirs_load(const char *root, DefinitionSet **ret) {
                 _cleanup_free_ char *dir = dir_path(root, definition_dirs[i]);
                 r = dir ? load_dir(s, &seen, dir) : -ENOMEM;
         }
-        strv_free(seen.names);
+        seen_done(&seen);
         if (r < 0)
                 return r;
         if (s->n_entries > 1)

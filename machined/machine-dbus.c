@@ -18,14 +18,17 @@
 
 int machine_object_find(sd_bus *bus, const char *path, const char *interface, void *userdata,
                         void **found, sd_bus_error *error) {
-        Manager *m = userdata;
+        _cleanup_free_ char *name = NULL;
+        Machine *machine;
 
-        for (size_t i = 0; i < m->n_machines; i++)
-                if (streq(m->machines[i]->path, path)) {
-                        *found = m->machines[i];
-                        return 1;
-                }
-        return 0;
+        /* By name (a binary search), not by comparing every machine's path. */
+        if (sd_bus_path_decode(path, CORRAL_BUS_MACHINE_PREFIX, &name) <= 0)
+                return 0;
+        machine = manager_get_machine(userdata, name);
+        if (!machine || !streq(machine->path, path))
+                return 0;
+        *found = machine;
+        return 1;
 }
 
 int machine_node_enumerator(sd_bus *bus, const char *path, void *userdata, char ***nodes,

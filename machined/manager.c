@@ -2,6 +2,7 @@
 /* corrald's core: the registry of machines, definitions, adoption,
  * autostart and the Enable/Disable override; see manager.h. */
 
+#include <assert.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <string.h>
@@ -84,11 +85,34 @@ void manager_child_reset_rlimits(const Manager *m) {
                 (void) setrlimit(RLIMIT_NOFILE, &m->child_nofile);
 }
 
+/* The registry is kept sorted by name, so that a lookup (every method
+ * call naming a machine, every message to a machine object, every entry
+ * of a Reload) is a binary search rather than a walk over 1,000 names.
+ * Returns the index of name, or where it would be inserted. */
+static size_t manager_find_index(Manager *m, const char *name, bool *ret_found) {
+        size_t lo = 0, hi = m->n_machines;
+
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                int c = strcmp(name, m->machines[mid]->name);
+                if (c == 0) {
+                        *ret_found = true;
+                        return mid;
+                }
+                if (c < 0)
+                        hi = mid;
+                else
+                        lo = mid + 1;
+        }
+        *ret_found = false;
+        return lo;
+}
+
 Machine *manager_get_machine(Manager *m, const char *name) {
-        for (size_t i = 0; i < m->n_machines; i++)
-                if (streq(m->machines[i]->name, name))
-                        return m->machines[i];
-        return NULL;
+        bool found;
+        size_t i = manager_find_index(m, name, &found);
+
+        return found ? m->machines[i] : NULL;
 }
 
 const RefusedDefinition *manager_get_refused(Manager *m, const char *name) {
@@ -100,8 +124,12 @@ const RefusedDefinition *manager_get_refused(Manager *m, const char *name) {
 
 static int manager_add_machine(Manager *m, const char *name, Machine **ret) {
         Machine **a, *machine;
+        bool found;
+        size_t i;
         int r;
 
+        i = manager_find_index(m, name, &found);
+        assert(!found);
         a = reallocarray(m->machines, m->n_machines + 1, sizeof *a);
         if (!a)
                 return -ENOMEM;
@@ -109,7 +137,9 @@ static int manager_add_machine(Manager *m, const char *name, Machine **ret) {
         r = machine_new(m, name, &machine);
         if (r < 0)
                 return r;
-        m->machines[m->n_machines++] = machine;
+        memmove(m->machines + i + 1, m->machines + i, (m->n_machines - i) * sizeof *m->machines);
+        m->machines[i] = machine;
+        m->n_machines++;
         if (m->hooks.machine_new)
                 m->hooks.machine_new(m, machine, m->hooks.userdata);
         *ret = machine;
@@ -149,13 +179,24 @@ int manager_load_definitions(Manager *m) {
                 return log_error_errno(r, "Failed to read machine definitions below '%s': %m", m->root);
 
         refused_clear(m);
-        /* Everyone loses the definition first; whoever is still defined gets
-         * the new one back below. */
-        for (size_t i = 0; i < m->n_machines; i++)
-                m->machines[i]->definition = machine_definition_unref(m->machines[i]->definition);
+        /* A machine that is not (validly) defined any more loses its
+         * definition; manager_gc() drops it once it is stopped. */
+        for (size_t i = 0; i < m->n_machines; i++) {
+                Machine *machine = m->machines[i];
+                const DefinitionEntry *e = definition_set_find(set, machine->name);
+                bool autostart;
+
+                if (!machine->definition || (e && e->definition))
+                        continue;
+                autostart = machine->definition->autostart;
+                machine->definition = machine_definition_unref(machine->definition);
+                if (autostart)
+                        manager_notify_changed(m, machine);
+        }
 
         for (size_t i = 0; i < set->n_entries; i++) {
                 const DefinitionEntry *e = &set->entries[i];
+                MachineDefinition *old;
                 Machine *machine;
 
                 if (!e->definition) {
@@ -176,8 +217,17 @@ int manager_load_definitions(Manager *m) {
                         if (r < 0)
                                 return log_oom();
                 }
+                /* Of the properties that signal changes, a definition only
+                 * decides Autostart (unless EnableMachine's override does): a
+                 * reload of 1,000 unchanged definitions sends no
+                 * PropertiesChanged, each of which cost corrald more than
+                 * parsing the file. A machine that had none is new to its
+                 * watchers. */
+                old = machine->definition;
                 machine->definition = machine_definition_ref(e->definition);
-                manager_notify_changed(m, machine);
+                if (!old || old->autostart != e->definition->autostart)
+                        manager_notify_changed(m, machine);
+                machine_definition_unref(old);
         }
         manager_gc(m);
         log_debug("Loaded %zu machine definitions, %zu refused.", m->n_machines, m->n_refused);
