@@ -159,6 +159,41 @@ static void test_definitions(void **state) {
         assert_int_equal(f->n_removed, 1);
 }
 
+/* The registry stays sorted by name (lookups are binary searches)
+ * whatever order machines come in, and a Reload signals a change only
+ * where the definition decides one (Autostart=). */
+static void test_registry_reload(void **state) {
+        Fixture *f = *state;
+        static const char *const names[] = { "m5", "m1", "m9", "m3", "m7" };
+
+        for (size_t i = 0; i < ELEMENTSOF(names); i++)
+                define(f, names[i], "");
+        assert_int_equal(manager_load_definitions(f->manager), 0);
+        define(f, "m0", "");
+        define(f, "m4", "");
+        define(f, "z", "");
+        assert_int_equal(manager_load_definitions(f->manager), 0);
+        assert_int_equal(f->manager->n_machines, 8);
+        for (size_t i = 1; i < f->manager->n_machines; i++)
+                assert_true(strcmp(f->manager->machines[i - 1]->name, f->manager->machines[i]->name) < 0);
+        for (size_t i = 0; i < f->manager->n_machines; i++) {
+                const char *n = f->manager->machines[i]->name;
+                assert_ptr_equal(manager_get_machine(f->manager, n), f->manager->machines[i]);
+        }
+        assert_null(manager_get_machine(f->manager, "m2"));
+        assert_null(manager_get_machine(f->manager, "zz"));
+        assert_null(manager_get_machine(f->manager, ""));
+
+        /* Unchanged: no PropertiesChanged. Autostart= changed: one. */
+        unsigned changed = f->n_changed;
+        assert_int_equal(manager_load_definitions(f->manager), 0);
+        assert_int_equal(f->n_changed, changed);
+        define(f, "m3", "Autostart=yes\n");
+        assert_int_equal(manager_load_definitions(f->manager), 0);
+        assert_int_equal(f->n_changed, changed + 1);
+        assert_true(machine_get_autostart(manager_get_machine(f->manager, "m3")));
+}
+
 static void test_start_stop(void **state) {
         Fixture *f = *state;
         Machine *m;
@@ -305,6 +340,7 @@ int main(void) {
                 cmocka_unit_test(test_restart_delay),
                 cmocka_unit_test(test_kill_whom),
                 cmocka_unit_test_setup_teardown(test_definitions, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_registry_reload, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_start_stop, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_crash_restart, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_adopt, setup, teardown),
