@@ -286,6 +286,40 @@ int ctl_bus_get_all(sd_bus *bus, const char *path, const char *interface, sd_bus
         return 0;
 }
 
+int ctl_list_machines_with_properties(sd_bus *bus, const char *const *properties, sd_bus_error *error,
+                                      ctl_machine_func_t f, void *userdata) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL, *reply = NULL;
+        const char *name, *path;
+        int r;
+
+        r = sd_bus_message_new_method_call(bus, &call, CORRAL_BUS_NAME, CORRAL_BUS_PATH, CORRAL_MANAGER_IFACE,
+                                           "ListMachinesWithProperties");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append_strv(call, (char **) properties);
+        if (r < 0)
+                return r;
+        r = sd_bus_call(bus, call, 0, error, &reply);
+        if (r < 0)
+                return r;
+
+        r = sd_bus_message_enter_container(reply, 'a', "(soa{sv})");
+        if (r < 0)
+                return -EBADMSG;
+        while ((r = sd_bus_message_enter_container(reply, 'r', "soa{sv}")) > 0) {
+                _cleanup_(json_object_putp) json_object *props = NULL;
+
+                if (sd_bus_message_read(reply, "so", &name, &path) < 0 ||
+                    ctl_bus_read_value(reply, &props) <= 0 || !json_object_is_type(props, json_type_object) ||
+                    sd_bus_message_exit_container(reply) < 0)
+                        return -EBADMSG;
+                r = f(name, path, props, userdata);
+                if (r < 0)
+                        return r;
+        }
+        return r < 0 ? -EBADMSG : 0;
+}
+
 int ctl_machine_path(sd_bus *bus, const char *name, sd_bus_error *error, char **ret) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         const char *path;

@@ -48,5 +48,13 @@ int ctl_bus_read_value(sd_bus_message *m, json_object **ret);
 int ctl_bus_get_all(sd_bus *bus, const char *path, const char *interface, sd_bus_error *error,
                     json_object **ret);
 
+/* ListMachinesWithProperties(properties): calls f for every machine with
+ * its name, object path and the properties as a JSON object. A failed
+ * call returns < 0 with error set (UnknownMethod: an older corrald), a
+ * malformed reply -EBADMSG, and f's negative return stops the walk. */
+typedef int (*ctl_machine_func_t)(const char *name, const char *path, json_object *props, void *userdata);
+int ctl_list_machines_with_properties(sd_bus *bus, const char *const *properties, sd_bus_error *error,
+                                      ctl_machine_func_t f, void *userdata);
+
 /* Resolves a machine name to its object path with GetMachine(). */
 int ctl_machine_path(sd_bus *bus, const char *name, sd_bus_error *error, char **ret);

@@ -129,15 +129,19 @@ static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error
         return 0;
 }
 
+static int poll_one(const char *name, const char *path, json_object *props, void *userdata) {
+        start_set_state(userdata, path, ctl_prop_string(props, "State"), true);
+        return 0;
+}
+
 /* Every machine's State in one call (ListMachinesWithProperties); a
  * corrald without it is asked machine by machine. */
 static int poll_states(CtlContext *c, StartAll *a) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        const char *name, *path;
+        static const char *const state[] = { "State", NULL };
         int r;
 
-        r = ctl_call_manager(c->bus, "ListMachinesWithProperties", &error, &reply, "as", 1, "State");
+        r = ctl_list_machines_with_properties(c->bus, state, &error, poll_one, a);
         if (r < 0) {
                 if (!sd_bus_error_has_name(&error, SD_BUS_ERROR_UNKNOWN_METHOD))
                         return r;
@@ -148,24 +152,6 @@ static int poll_states(CtlContext *c, StartAll *a) {
                         }
                 return 0;
         }
-        r = sd_bus_message_enter_container(reply, 'a', "(soa{sv})");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_enter_container(reply, 'r', "soa{sv}")) > 0) {
-                _cleanup_(json_object_putp) json_object *props = NULL;
-                r = sd_bus_message_read(reply, "so", &name, &path);
-                if (r < 0)
-                        return r;
-                r = ctl_bus_read_value(reply, &props);
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_exit_container(reply);
-                if (r < 0)
-                        return r;
-                start_set_state(a, path, ctl_prop_string(props, "State"), true);
-        }
-        if (r < 0)
-                return r;
         /* Not listed any more (its definition went away while stopped). */
         for (size_t i = 0; i < a->n; i++) {
                 StartOne *s = &a->machines[i];

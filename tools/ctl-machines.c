@@ -144,54 +144,36 @@ static int list_add_filtered(CtlContext *c, CtlTable *t, json_object *array, con
         return list_add(c, t, array, name, class, props, NULL);
 }
 
+typedef struct ListContext {
+        CtlContext *c;
+        CtlTable *t;
+        json_object *array;
+} ListContext;
+
+static int list_one(const char *name, const char *path, json_object *props, void *userdata) {
+        ListContext *l = userdata;
+        return list_add_filtered(l->c, l->t, l->array, name, ctl_prop_string(props, "Class"), props);
+}
+
 /* One call for every machine and the properties the listing needs
  * (corrald's ListMachinesWithProperties). 0 when corrald does not have
  * the method, 1 when listed. */
 static int list_batched(CtlContext *c, CtlTable *t, json_object *array) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL, *reply = NULL;
-        const char *name, *path;
+        ListContext l = { c, t, array };
         int r;
 
-        r = sd_bus_message_new_method_call(c->bus, &call, CORRAL_BUS_NAME, CORRAL_BUS_PATH, CORRAL_MANAGER_IFACE,
-                                           "ListMachinesWithProperties");
-        if (r < 0)
+        r = ctl_list_machines_with_properties(c->bus, list_properties, &error, list_one, &l);
+        if (r == -ENOMEM)
                 return log_oom();
-        r = sd_bus_message_append_strv(call, (char **) list_properties);
-        if (r < 0)
-                return log_oom();
-        r = sd_bus_call(c->bus, call, 0, &error, &reply);
+        if (r == -EBADMSG)
+                return log_error_errno(r, "Failed to parse the reply of ListMachinesWithProperties: %m");
         if (r < 0) {
                 if (sd_bus_error_has_names(&error, SD_BUS_ERROR_UNKNOWN_METHOD, SD_BUS_ERROR_UNKNOWN_PROPERTY))
                         return 0;
                 return ctl_log_error("list machines", NULL, NULL, &error, r);
         }
-
-        r = sd_bus_message_enter_container(reply, 'a', "(soa{sv})");
-        if (r < 0)
-                goto bad_reply;
-        while ((r = sd_bus_message_enter_container(reply, 'r', "soa{sv}")) > 0) {
-                _cleanup_(json_object_putp) json_object *props = NULL;
-
-                r = sd_bus_message_read(reply, "so", &name, &path);
-                if (r < 0)
-                        goto bad_reply;
-                r = ctl_bus_read_value(reply, &props);
-                if (r <= 0 || !json_object_is_type(props, json_type_object))
-                        goto bad_reply;
-                r = sd_bus_message_exit_container(reply);
-                if (r < 0)
-                        goto bad_reply;
-                r = list_add_filtered(c, t, array, name, ctl_prop_string(props, "Class"), props);
-                if (r < 0)
-                        return log_oom();
-        }
-        if (r < 0)
-                goto bad_reply;
         return 1;
-
-bad_reply:
-        return log_error_errno(r < 0 ? r : -EBADMSG, "Failed to parse the reply of ListMachinesWithProperties: %m");
 }
 
 /* A corrald without ListMachinesWithProperties: ListMachines, then one
