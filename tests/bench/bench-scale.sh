@@ -347,9 +347,12 @@ oci_stop_all() {
         local tool=$1 name
         shift
         oci_pids "$tool" >"$T/$tool.pids"
+        local failed=0
         for name in "$@"; do
-                timeout 60 "$tool" --root "$T/$tool/state" delete -f "$name" || return 1
+                timeout 60 "$tool" --root "$T/$tool/state" delete -f "$name" ||
+                        { echo "$tool delete -f $name: exit $?"; failed=1; }
         done
+        return $failed
 }
 
 oci_leftovers() {
@@ -420,9 +423,12 @@ lxc_list() {
 lxc_stop_all() {
         local name
         lxc_pids >"$T/lxc.pids"
+        local failed=0
         for name in "$@"; do
-                timeout 60 lxc-stop -n "$name" -P "$T/lxc/path" -k || return 1
+                timeout 60 lxc-stop -n "$name" -P "$T/lxc/path" -k ||
+                        { echo "lxc-stop -k $name: exit $?"; failed=1; }
         done
+        return $failed
 }
 
 lxc_leftovers() {
