@@ -307,6 +307,8 @@ corral_cleanup() {
         local d
         kill -9 "$CORRALD_PID" 2>/dev/null
         cleanup_machines
+        # Monitors that had not written a state file yet.
+        pkill -KILL -f -- "--machine $PREFIX-corral-"
         sleep 0.5
         for d in /sys/fs/cgroup/*/corral.slice/"$PREFIX"-corral-* /sys/fs/cgroup/corral.slice/"$PREFIX"-corral-*; do
                 [ -d "$d" ] && remove_machine_cgroups "${d##*/}"
