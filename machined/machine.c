@@ -17,6 +17,7 @@
 #include "fileio.h"
 #include "log.h"
 #include "machine.h"
+#include "monitor.h"
 #include "manager.h"
 #include "signal-util.h"
 #include "string-util.h"
@@ -289,6 +290,7 @@ static int machine_do_start(Machine *m) {
         machine_definition_unref(m->active_definition);
         m->active_definition = machine_definition_ref(m->definition);
         m->stop_requested = false;
+        m->stop_killed_leader = false;
         m->restart_pending = false;
         m->timer = sd_event_source_disable_unref(m->timer);
         m->start_monotonic = now(CLOCK_MONOTONIC);
@@ -347,14 +349,26 @@ static int on_restart_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
+/* The stop backstop, in two steps: the container (SIGKILL of a PID
+ * namespace's init takes every process in it along), so that its monitor
+ * still records the end and removes the cgroup; the monitor itself only
+ * if it has not exited a grace period later. On a host busy stopping a
+ * thousand machines, a monitor killed in the middle of its clean-up
+ * would leave the cgroup and its sockets behind. */
 static int on_stop_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
         Machine *m = userdata;
 
         m->timer = sd_event_source_disable_unref(m->timer);
         if (m->state != MACHINE_STOPPING)
                 return 0;
-        log_warning("Machine '%s' did not stop in time, killing it.", m->name);
-        /* SIGKILL of a PID namespace's init takes every process in it along. */
+        if (!m->stop_killed_leader && m->leader_pidfd >= 0) {
+                log_warning("Machine '%s' did not stop in time, killing it.", m->name);
+                m->stop_killed_leader = true;
+                (void) pidfd_send_signal(m->leader_pidfd, SIGKILL, NULL, 0);
+                if (machine_arm_timer(m, MACHINE_STOP_GRACE_USEC, on_stop_timeout) >= 0)
+                        return 0;
+        }
+        log_warning("Machine '%s': its monitor did not exit, killing it.", m->name);
         if (m->leader_pidfd >= 0)
                 (void) pidfd_send_signal(m->leader_pidfd, SIGKILL, NULL, 0);
         if (m->monitor_pidfd >= 0)
@@ -404,6 +418,7 @@ int machine_terminate(Machine *m) {
         if (IN_SET(m->state, MACHINE_STOPPED, MACHINE_FAILED))
                 return machine_stop(m);
         m->stop_requested = true;
+        m->stop_killed_leader = true;
         if (m->leader_pidfd >= 0)
                 r = RET_NERRNO(pidfd_send_signal(m->leader_pidfd, SIGKILL, NULL, 0));
         else
@@ -469,10 +484,20 @@ static int machine_read_state_file(Machine *m, MachineStateFile *ret) {
         return machine_state_file_read(dfd, ret);
 }
 
+/* The monitor is gone: its state file, and the sockets a monitor that
+ * was killed could not remove (the console log stays, for logs/status). */
 static void machine_remove_state_file(Machine *m) {
-        _cleanup_free_ char *p = strprintf("run/corral/machines/%s/state", m->name);
-        if (p)
-                (void) unlinkat(m->manager->root_fd, p, 0);
+        _cleanup_free_ char *dir = machine_state_dir(m);
+        _cleanup_close_ int dfd = -EBADF;
+
+        if (!dir)
+                return;
+        dfd = openat(m->manager->root_fd, dir, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+        if (dfd < 0)
+                return;
+        (void) unlinkat(dfd, "state", 0);
+        (void) unlinkat(dfd, "notify", 0);
+        (void) unlinkat(dfd, MONITOR_CONSOLE_SOCKET, 0);
 }
 
 void machine_state_changed(Machine *m) {

@@ -78,6 +78,7 @@ struct Machine {
         int state_watch;              /* inotify watch descriptor of the state dir */
         bool stop_requested;          /* a stop/terminate was asked: no restart */
         bool restart_pending;         /* the restart timer is armed */
+        bool stop_killed_leader;      /* the stop backstop killed the container already */
         sd_event_source *timer;       /* restart delay or stop backstop */
         CgroupMachine *cgroup;        /* opened lazily for kill/accounting */
 };

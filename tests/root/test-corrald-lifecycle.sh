@@ -74,6 +74,20 @@ ok "TerminateMachine succeeds" call TerminateMachine s app
 ok "terminated machine is stopped" wait_state app stopped 10
 ok "terminated leader is gone" test ! -d "/proc/$leader"
 
+# A monitor killed outright cannot clean up: corrald removes its sockets
+# (the console log stays for logs/status).
+call StartMachine s app >/dev/null
+wait_state app running
+leader=$(prop app Leader)
+mon=$(sed -n 's/^MONITOR=//p' "$ROOT/run/corral/machines/app/state")
+kill -KILL "$mon"
+ok "a SIGKILLed monitor's machine is failed" wait_state app failed 10
+ok "... its container is gone" wait_for 5 test ! -d "/proc/$leader"
+ok "... corrald removed its state file and sockets" \
+        test ! -e "$ROOT/run/corral/machines/app/state" -a ! -e "$ROOT/run/corral/machines/app/notify" \
+        -a ! -e "$ROOT/run/corral/machines/app/console"
+ok "... and kept its console log" test -f "$ROOT/run/corral/machines/app/log"
+
 # KillMachine leader with a signal the payload records.
 call StartMachine s trap-term >/dev/null
 wait_state trap-term running
