@@ -39,14 +39,10 @@ CACHE=${CORRAL_DEMO_CACHE:-/var/cache/corral-demo}
 ROOTFS=$CACHE/busybox
 if [ ! -x "$ROOTFS/bin/busybox" ]; then
         echo "== making a busybox rootfs in $ROOTFS"
-        mkdir -p "$ROOTFS"/{bin,sbin,etc,proc,sys,dev,tmp,run,root,usr/bin,usr/sbin,var,www}
-        cp /bin/busybox "$ROOTFS/bin/busybox"
-        for a in $("$ROOTFS/bin/busybox" --list-full); do
-                [ -e "$ROOTFS/$a" ] || ln -s /bin/busybox "$ROOTFS/$a"
-        done
-        printf 'root:x:0:0:root:/root:/bin/sh\n' >"$ROOTFS/etc/passwd"
-        printf 'root:x:0:\n' >"$ROOTFS/etc/group"
-        chmod 1777 "$ROOTFS/tmp"
+        # shellcheck source=../tests/lib/busybox-rootfs.sh
+        . "$(dirname "$0")/../tests/lib/busybox-rootfs.sh"
+        busybox_rootfs "$ROOTFS"
+        mkdir -p "$ROOTFS/www"
 fi
 # busybox init's default table asks for Enter on the console in a loop;
 # this one brings the machine up, keeps a shell on the console (for

@@ -91,20 +91,14 @@ bench_cpu_ticks() {
 
 # --- the same busybox rootfs for every runtime --------------------------------------
 
-# bench_rootfs DIR: a busybox-static rootfs (busybox and its applet links,
-# passwd, group, os-release). The root suite's make_rootfs adds the test
-# payload; this one needs nothing built.
+# shellcheck source=../lib/busybox-rootfs.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/busybox-rootfs.sh"
+
+# bench_rootfs DIR: busybox_rootfs with an os-release. The root suite's
+# make_rootfs adds the test payload instead; this one needs nothing built.
 bench_rootfs() {
-        local d=$1 a
-        mkdir -p "$d"/{bin,sbin,etc,proc,sys,dev,tmp,run,root,usr/bin,usr/sbin,var}
-        cp /bin/busybox "$d/bin/busybox"
-        for a in $("$d/bin/busybox" --list-full); do
-                [ -e "$d/$a" ] || ln -s /bin/busybox "$d/$a"
-        done
-        printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$d/etc/passwd"
-        printf 'root:x:0:\nnogroup:x:65534:\n' >"$d/etc/group"
-        printf 'ID=busybox\n' >"$d/etc/os-release"
-        chmod 1777 "$d/tmp"
+        busybox_rootfs "$1"
+        printf 'ID=busybox\n' >"$1/etc/os-release"
 }
 
 # bench_oci_bundle DIR ROOTFS CGROUP_PARENT ARGS...: an OCI bundle

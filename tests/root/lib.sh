@@ -114,20 +114,15 @@ wait_for() {
         return 0
 }
 
+# shellcheck source=../lib/busybox-rootfs.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/busybox-rootfs.sh"
+
 # make_rootfs DIR: a fresh busybox rootfs with the test payload at
 # /usr/bin/corral-test-payload. Cheap (a copy of one static binary plus
 # symlinks), so every test makes its own instead of sharing one.
 make_rootfs() {
-        local d=$1 a
-        mkdir -p "$d"/{bin,sbin,etc,proc,sys,dev,tmp,run,root,usr/bin,usr/sbin,var}
-        cp /bin/busybox "$d/bin/busybox"
-        for a in $("$d/bin/busybox" --list-full); do
-                [ -e "$d/$a" ] || ln -s /bin/busybox "$d/$a"
-        done
-        cp "$PAYLOAD" "$d/usr/bin/corral-test-payload"
-        printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$d/etc/passwd"
-        printf 'root:x:0:\nnogroup:x:65534:\n' >"$d/etc/group"
-        chmod 1777 "$d/tmp"
+        busybox_rootfs "$1"
+        cp "$PAYLOAD" "$1/usr/bin/corral-test-payload"
 }
 
 # remove_machine_cgroups NAME: removes the (empty) cgroup of machine NAME
