@@ -40,6 +40,8 @@ touch "/proc/${leader[1]}/root/tmp/go"
 ok "m1 ended while corrald was down" wait_for 10 grep -qx STATE=failed "$ROOT/run/corral/machines/m1/state"
 mon2=$(sed -n 's/^MONITOR=//p' "$ROOT/run/corral/machines/m2/state")
 kill -9 "$mon2" "${leader[2]}"
+# Nobody is left to remove m2's cgroup (the next start of m2 would).
+defer "remove_machine_cgroups m2"
 ok "m2 is gone" wait_for 5 test ! -d "/proc/${leader[2]}"
 
 start_corrald
